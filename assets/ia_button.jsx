@@ -1,0 +1,111 @@
+// The Instant Access button and frame, written for this portal.
+//
+// The parent (Python state) decides whether the frame is open by passing
+// `frameSrc`; this component only renders it and reports IA's messages.
+// A message is accepted only when its origin is exactly `iaOrigin` AND it
+// comes from this component's own iframe, so a second button, another frame
+// or the page itself cannot speak for IA.
+import React, { useEffect, useRef } from "react";
+
+const MAX_TEXT = 500;
+
+function text(value) {
+  return typeof value === "string" ? value.slice(0, MAX_TEXT) : null;
+}
+
+export function IAButton({
+  iaOrigin,
+  frameSrc,
+  label,
+  busy,
+  onOpen,
+  onSuccess,
+  onDenied,
+  onTimeout,
+  onAlert,
+  onClose,
+  onReject,
+}) {
+  const frameRef = useRef(null);
+  const buttonRef = useRef(null);
+  // The latest callbacks, read by the one listener added per origin.
+  const handlers = useRef({});
+  handlers.current = { onSuccess, onDenied, onTimeout, onAlert, onClose, onReject };
+  const open = Boolean(frameSrc);
+
+  useEffect(() => {
+    const reject = (reason) => {
+      console.debug("IA message ignored:", reason);
+      handlers.current.onReject?.(reason);
+    };
+    const listener = (event) => {
+      const frame = frameRef.current;
+      // Another frame, the page itself or a closed frame: not ours, stay quiet.
+      if (!frame || event.source !== frame.contentWindow) return;
+      if (event.origin !== iaOrigin) return reject(`origin ${event.origin}`);
+      const data = event.data;
+      if (!data || typeof data !== "object") return reject("not an object");
+      const h = handlers.current;
+      if (data.action === "alert") {
+        const message = text(data.message);
+        return message === null ? reject("alert without text") : h.onAlert?.(message);
+      }
+      if (data.action === "closeframe") return h.onClose?.();
+      if (data.action !== "auth") return reject("unknown action");
+      if (data.status === "success") {
+        const login = text(data.usernameOrEmail);
+        return login ? h.onSuccess?.(login) : reject("success without a user");
+      }
+      const message = text(data.message) ?? "";
+      if (data.status === "denied") return h.onDenied?.(message);
+      if (data.status === "timeout") return h.onTimeout?.(message);
+      return reject("unknown status");
+    };
+    window.addEventListener("message", listener);
+    // The same function object is removed that was added.
+    return () => window.removeEventListener("message", listener);
+  }, [iaOrigin]);
+
+  // Escape closes the frame; focus goes back to the button once it returns.
+  useEffect(() => {
+    if (!open) return undefined;
+    const onKey = (event) => {
+      if (event.key === "Escape") handlers.current.onClose?.();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (wasOpen.current && !open) buttonRef.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+
+  return (
+    <div className="ia-button">
+      {open ? (
+        <iframe
+          ref={frameRef}
+          className="ia-frame"
+          src={frameSrc}
+          title="Instant Access"
+          width="320"
+          height="280"
+        />
+      ) : (
+        <button
+          ref={buttonRef}
+          type="button"
+          className="ia-button__button"
+          aria-label={label}
+          aria-busy={busy ? "true" : "false"}
+          disabled={Boolean(busy)}
+          onClick={() => onOpen?.()}
+        >
+          <span className="ia-button__mark" aria-hidden="true">IA</span>
+          <span className="ia-button__label">{label}</span>
+        </button>
+      )}
+    </div>
+  );
+}

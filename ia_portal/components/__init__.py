@@ -1,0 +1,1 @@
+"""Reflex components of the portal."""

@@ -1,0 +1,70 @@
+"""The frame every page shares: header with navigation, main area, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ia_portal.state.session import SessionState
+
+
+def _nav_link(text: str, href: str) -> rx.Component:
+    return rx.link(text, href=href, size="3", weight="medium")
+
+
+def page_layout(*children: rx.Component, heading: str) -> rx.Component:
+    """A page with the portal's header, a level-1 `heading` and `children`."""
+    return rx.box(
+        rx.el.header(
+            rx.hstack(
+                rx.link(
+                    rx.hstack(
+                        rx.box("IA", class_name="portal-logo", aria_hidden="true"),
+                        rx.text("IA Portal", weight="bold", size="5"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    href="/",
+                    underline="none",
+                    color_scheme="gray",
+                    high_contrast=True,
+                ),
+                rx.spacer(),
+                rx.el.nav(
+                    rx.hstack(
+                        _nav_link("Sign in", "/"),
+                        rx.cond(
+                            SessionState.signed_in, _nav_link("Profile", "/profile")
+                        ),
+                        spacing="4",
+                    ),
+                    aria_label="Main",
+                ),
+                rx.color_mode.button(aria_label="Toggle light and dark theme"),
+                align="center",
+                spacing="4",
+                width="100%",
+            ),
+            class_name="portal-header",
+        ),
+        rx.el.main(
+            rx.container(
+                rx.vstack(
+                    rx.heading(heading, as_="h1", size="7"),
+                    *children,
+                    spacing="5",
+                    width="100%",
+                ),
+                size="3",
+            ),
+            class_name="portal-main",
+        ),
+        rx.el.footer(
+            rx.text(
+                "A reference partner of Instant Access. "
+                "The IA side runs in the sandbox.",
+                size="2",
+                color_scheme="gray",
+            ),
+            class_name="portal-footer",
+        ),
+    )

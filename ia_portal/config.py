@@ -1,0 +1,114 @@
+"""The portal's settings: read once from the environment and `.env`, checked at start.
+
+Every other module asks `get_settings()`; nothing else reads `os.environ`. A missing
+or malformed setting raises `SettingsError`, whose message is one line naming it.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_of(url: str) -> str:
+    """Return `scheme://host[:port]` of an http(s) URL, lower-cased, or raise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http(s) URL, got {url!r}")
+    origin = f"{parts.scheme}://{parts.hostname}"
+    # Browsers leave a scheme's default port out of `event.origin`; so do we.
+    if parts.port is not None and parts.port != _DEFAULT_PORTS[parts.scheme]:
+        origin += f":{parts.port}"
+    return origin.lower()
+
+
+def _port_of(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or _DEFAULT_PORTS[parts.scheme]
+
+
+class Settings(BaseSettings):
+    """What the portal needs to know about itself and about the IA platform."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # The IA platform: its base URL and this partner's registration with it.
+    ia_server_url: str = "http://localhost:8001"
+    ia_client_id: str = Field(min_length=1)
+    ia_client_secret: SecretStr
+    ia_callback_url: str = "http://localhost:8000/ia/callback"
+    ia_http_timeout: float = Field(default=10.0, gt=0, le=120)
+
+    # The portal itself: where browsers reach its pages and its backend.
+    portal_url: str = "http://localhost:3000"
+    portal_api_url: str = "http://localhost:8000"
+    database_url: str = "sqlite:///ia_portal.db"
+
+    # How long a browser's success message may trail the IA callback, and how
+    # long a signed-in session lasts.
+    signin_confirm_window: int = Field(default=120, gt=0, le=3600)
+    session_lifetime_hours: int = Field(default=24 * 14, gt=0)
+
+    @field_validator("ia_server_url", "ia_callback_url", "portal_url", "portal_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        _origin_of(value)
+        return value.strip().rstrip("/")
+
+    @field_validator("ia_client_secret")
+    @classmethod
+    def _secret_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @property
+    def ia_origin(self) -> str:
+        """The exact origin IA's frame posts its messages from."""
+        return _origin_of(self.ia_server_url)
+
+    @property
+    def portal_origin(self) -> str:
+        """The partner's registered domain, as an origin."""
+        return _origin_of(self.portal_url)
+
+    @property
+    def frontend_port(self) -> int:
+        return _port_of(self.portal_url)
+
+    @property
+    def backend_port(self) -> int:
+        return _port_of(self.portal_api_url)
+
+
+def _describe(error: ValidationError) -> str:
+    """Turn pydantic's first error into one line that names the setting."""
+    first = error.errors()[0]
+    name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+    if first["type"] == "missing":
+        return f"Setting {name} is missing: set it in the environment or in .env"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"Setting {name} is invalid: {message}"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """Load and check the settings once per process.
+
+    Raises:
+        SettingsError: a setting is missing or malformed.
+    """
+    try:
+        return Settings()  # type: ignore[call-arg]  # fields come from the environment
+    except ValidationError as error:
+        raise SettingsError(_describe(error)) from None

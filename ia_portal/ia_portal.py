@@ -1,0 +1,27 @@
+"""The Reflex app: pages, the IA button's stylesheet, and the backend routes."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ia_portal.pages.profile import profile_page
+from ia_portal.pages.signin import signin_page
+from ia_portal.routes import create_routes
+from ia_portal.state.session import SessionState
+
+app = rx.App(
+    stylesheets=["/portal.css"],
+    api_transformer=create_routes(),
+)
+app.add_page(
+    signin_page,
+    route="/",
+    title="Sign in · IA Portal",
+    on_load=SessionState.load_session,
+)
+app.add_page(
+    profile_page,
+    route="/profile",
+    title="Your profile · IA Portal",
+    on_load=SessionState.require_session,
+)

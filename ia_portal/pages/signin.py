@@ -1,0 +1,66 @@
+"""`/`: sign in with Instant Access."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ia_portal.components.ia_button import ia_button
+from ia_portal.components.layout import page_layout
+from ia_portal.config import get_settings
+from ia_portal.state.signin import SignInState
+
+SIGN_IN_LABEL = "Sign in with Instant Access"
+
+
+def _steps() -> rx.Component:
+    return rx.el.ol(
+        rx.el.li("Press the button and type your IA username or email."),
+        rx.el.li(
+            "Approve the request on your IA app (in the sandbox: its phone page)."
+        ),
+        rx.el.li("The portal confirms with IA, then shows your stored profile."),
+        class_name="portal-steps",
+    )
+
+
+def signin_page() -> rx.Component:
+    """The sign-in page: the IA button, what will happen, and live status."""
+    return page_layout(
+        rx.text(
+            "No password: Instant Access asks you to approve the sign-in "
+            "on your phone.",
+            size="4",
+        ),
+        rx.cond(
+            SignInState.signed_in,
+            rx.callout(
+                rx.hstack(
+                    rx.text(
+                        "You are signed in as ",
+                        rx.text.strong(SignInState.username),
+                        ".",
+                    ),
+                    rx.link("Open your profile", href="/profile"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+                icon="info",
+            ),
+        ),
+        _steps(),
+        ia_button(
+            ia_origin=get_settings().ia_origin,
+            frame_src=SignInState.frame_src,
+            label=SIGN_IN_LABEL,
+            busy=SignInState.busy,
+            on_open=SignInState.open_frame,
+            on_success=SignInState.ia_success,
+            on_denied=SignInState.ia_denied,
+            on_timeout=SignInState.ia_timeout,
+            on_alert=SignInState.ia_alert,
+            on_close=SignInState.ia_close,
+            on_reject=SignInState.ia_reject,
+        ),
+        rx.text(SignInState.status, role="status", aria_live="polite", id="ia-status"),
+        heading="Sign in",
+    )

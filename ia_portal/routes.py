@@ -1,0 +1,140 @@
+"""The portal's own HTTP routes on the Reflex backend.
+
+- `GET /ia/callback?code=…&state=…`: IA's server-to-server approval callback
+  (protocol steps 4–6): trade the code, fetch the user, store both.
+- `GET /ia/frame/{attempt_id}`: sends a tab's iframe on to IA's frame URL. The
+  URL must carry the client secret (the platform's design), so it is built
+  here, at the last moment, and never enters page HTML, JS bundles or state.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ia_portal import ia_client
+from ia_portal.config import get_settings
+from ia_portal.db import open_session
+from ia_portal.protocol import IAUserData, ProtocolError, parse_state
+from ia_portal.signin import open_attempt
+from ia_portal.users import store_signed_in_user
+
+logger = logging.getLogger(__name__)
+
+FRAME_PATH = "/api/partner/authorize/view"
+MAX_CODE_LENGTH = 512
+MAX_STATE_LENGTH = 2048
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _answer(status_code: int, error: str | None = None) -> JSONResponse:
+    body = {"status": "ok"} if error is None else {"status": "error", "error": error}
+    return JSONResponse(body, status_code=status_code, headers=NO_STORE)
+
+
+def _single(request: Request, name: str, max_length: int) -> str | None:
+    """The one value of a query parameter, or None if absent, repeated or too long."""
+    values = request.query_params.getlist(name)
+    if len(values) != 1 or not values[0] or len(values[0]) > max_length:
+        return None
+    return values[0]
+
+
+async def approval_callback(request: Request) -> Response:
+    """IA tells us a user approved: trade the code and store who it was."""
+    settings = get_settings()
+
+    # Read the query: exactly one non-empty code and state.
+    code = _single(request, "code", MAX_CODE_LENGTH)
+    raw_state = _single(request, "state", MAX_STATE_LENGTH)
+    if code is None or raw_state is None:
+        logger.warning("callback refused: code or state missing, repeated or too long")
+        return _answer(400, "code and state are each required once")
+    try:
+        state = parse_state(raw_state)
+    except ProtocolError as error:
+        logger.warning("callback refused: %s", error)
+        return _answer(400, "state is not userid@@username@@email")
+    logger.info("callback received for IA user %s", state.user_id)
+
+    # Trade the code and read the user; the code is single-use, so no retry.
+    try:
+        token = await ia_client.exchange_code(settings, code)
+        user = await ia_client.fetch_user(settings, token)
+    except ia_client.IARefused as error:
+        logger.warning("callback failed: %s", error)
+        return _answer(400, str(error))
+    except ia_client.IAError as error:
+        logger.warning("callback failed: %s", error)
+        return _answer(502, str(error))
+
+    # The token's data is the identity; a state naming someone else is refused.
+    if user.user_id != state.user_id:
+        logger.warning(
+            "callback refused: state names IA user %s, the token user %s",
+            state.user_id,
+            user.user_id,
+        )
+        return _answer(400, "state does not match the user IA returned")
+
+    await run_in_threadpool(_store, user, token)
+    return _answer(200)
+
+
+def _store(user: IAUserData, token: str) -> None:
+    with open_session() as session:
+        store_signed_in_user(session, user, token)
+
+
+async def frame_redirect(request: Request) -> Response:
+    """Send an open attempt's iframe to IA's frame; anything else gets a short page."""
+    settings = get_settings()
+    attempt_id = request.path_params["attempt_id"]
+
+    attempt = await run_in_threadpool(_open_attempt, attempt_id)
+    if attempt is None:
+        return HTMLResponse(
+            "<p>This sign-in has expired. Close it and press the button again.</p>",
+            status_code=404,
+            headers=NO_STORE,
+        )
+
+    query = urlencode(
+        {
+            "client_id": settings.ia_client_id,
+            "client_secret": settings.ia_client_secret.get_secret_value(),
+        }
+    )
+    return RedirectResponse(
+        f"{settings.ia_server_url}{FRAME_PATH}?{query}",
+        status_code=303,
+        headers=NO_STORE,
+    )
+
+
+def _open_attempt(attempt_id: str) -> object | None:
+    with open_session() as session:
+        return open_attempt(session, attempt_id)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # One log line with the cause; the caller sees no traceback.
+    logger.exception("unexpected error on %s", request.url.path)
+    return _answer(500, "internal error")
+
+
+def create_routes() -> Starlette:
+    """The Starlette app Reflex mounts its backend under (`api_transformer`)."""
+    return Starlette(
+        routes=[
+            Route("/ia/callback", approval_callback, methods=["GET"]),
+            Route("/ia/frame/{attempt_id}", frame_redirect, methods=["GET"]),
+        ],
+        exception_handlers={Exception: _server_error},
+    )

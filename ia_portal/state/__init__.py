@@ -1,0 +1,1 @@
+"""Reflex state: the signed-in session, and the IA button's sign-in flow."""

@@ -1,0 +1,73 @@
+"""Settings: read from the environment, checked at start (ia_portal.config)."""
+
+import pytest
+
+from ia_portal.config import Settings, SettingsError, get_settings
+
+REQUIRED = {"IA_CLIENT_ID": "demo-client", "IA_CLIENT_SECRET": "s3cret"}
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """A clean environment with no .env file in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(Settings.model_fields):
+        monkeypatch.delenv(name.upper(), raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_missing_secret_names_the_setting(env) -> None:
+    env.setenv("IA_CLIENT_ID", "demo-client")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    assert str(caught.value) == (
+        "Setting IA_CLIENT_SECRET is missing: set it in the environment or in .env"
+    )
+
+
+def test_malformed_url_names_the_setting(env) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("IA_SERVER_URL", "localhost:8001")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    assert str(caught.value) == (
+        "Setting IA_SERVER_URL is invalid: must be an http(s) URL, got 'localhost:8001'"
+    )
+
+
+def test_malformed_number_names_the_setting(env) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("IA_HTTP_TIMEOUT", "soon")
+    with pytest.raises(SettingsError, match=r"^Setting IA_HTTP_TIMEOUT is invalid: "):
+        get_settings()
+
+
+def test_secret_is_not_in_the_settings_repr(env) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    assert "s3cret" not in repr(get_settings())
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("http://localhost:8001", "http://localhost:8001"),
+        ("http://LOCALHOST:8001/", "http://localhost:8001"),
+        (
+            "https://dashboard.instantaccess.io/some/path/",
+            "https://dashboard.instantaccess.io",
+        ),
+        ("https://ia.example:443", "https://ia.example"),
+        ("http://ia.example:80/x", "http://ia.example"),
+        ("https://ia.example:8443", "https://ia.example:8443"),
+    ],
+)
+def test_ia_origin_is_the_bare_origin(env, url: str, origin: str) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("IA_SERVER_URL", url)
+    assert get_settings().ia_origin == origin
