@@ -1,0 +1,48 @@
+"""Steps a person takes, for the browser tests to combine."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from urllib.parse import quote
+
+from playwright.sync_api import FrameLocator, Page, expect
+
+from tests.e2e.stack import Stack
+
+SIGN_IN = "Sign in with Instant Access"
+
+
+def open_portal(page: Page, stack: Stack, path: str = "/") -> None:
+    """Open a portal page and wait until it is live (hydrated, socket up)."""
+    page.goto(stack.portal_url + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=90_000)
+
+
+def identify(page: Page, stack: Stack, login: str) -> FrameLocator:
+    """Press the IA button and type `login` into IA's frame."""
+    open_portal(page, stack)
+    page.get_by_role("button", name=SIGN_IN).click()
+    frame = page.frame_locator("iframe[title='Instant Access']")
+    frame.get_by_label("Username or email").fill(login)
+    frame.get_by_role("button", name="Continue").click()
+    expect(frame.get_by_text(re.compile("Approve the request", re.I))).to_be_visible()
+    return frame
+
+
+def answer_on_phone(phone: Page, stack: Stack, username: str, button: str) -> None:
+    """On the IA app of `username`, press Approve or Deny on the pending request."""
+    phone.goto(f"{stack.sandbox_url}/app/{quote(username, safe='')}")
+    phone.get_by_role("button", name=button).first.click()
+
+
+def sign_in(page: Page, phone: Page, stack: Stack, login: str, username: str) -> None:
+    """The whole chain, ending on the profile page."""
+    identify(page, stack, login)
+    answer_on_phone(phone, stack, username, "Approve")
+    expect(page).to_have_url(re.compile(r"/profile$"))
+
+
+def count_rows(stack: Stack, table: str) -> int:
+    with sqlite3.connect(stack.portal_db) as connection:
+        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

@@ -1,0 +1,137 @@
+"""Start the real IA sandbox and the real portal (`reflex run`) for browser tests.
+
+Each runs as its own process on its own free port with its own SQLite file, the
+way `make run` starts them, so the tests cross real HTTP and real websockets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT_ID = "e2e-client"
+CLIENT_SECRET = "e2e-secret-Zq81"
+APPROVAL_TIMEOUT = 6
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclasses.dataclass
+class Stack:
+    """Where the running portal and sandbox are, and their log files."""
+
+    portal_url: str
+    api_url: str
+    sandbox_url: str
+    portal_db: Path
+    logs: dict[str, Path]
+
+    def log_text(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in self.logs.values())
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer in {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    # Each program runs in its own process group: stop it with its children.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def running_stack(workdir: Path) -> Iterator[Stack]:
+    """Run sandbox and portal until the block ends."""
+    frontend, backend, sandbox = free_port(), free_port(), free_port()
+    portal_url = f"http://localhost:{frontend}"
+    api_url = f"http://localhost:{backend}"
+    sandbox_url = f"http://localhost:{sandbox}"
+    callback_url = f"{api_url}/ia/callback"
+    portal_db = workdir / "portal.db"
+
+    env = {
+        **os.environ,
+        "IA_SERVER_URL": sandbox_url,
+        "IA_CLIENT_ID": CLIENT_ID,
+        "IA_CLIENT_SECRET": CLIENT_SECRET,
+        "IA_CALLBACK_URL": callback_url,
+        "IA_HTTP_TIMEOUT": "5",
+        "PORTAL_URL": portal_url,
+        "PORTAL_API_URL": api_url,
+        "DATABASE_URL": f"sqlite:///{portal_db}",
+        "SIGNIN_CONFIRM_WINDOW": "60",
+        "SANDBOX_URL": sandbox_url,
+        "SANDBOX_DATABASE_URL": f"sqlite:///{workdir / 'sandbox.db'}",
+        "SANDBOX_PARTNER_NAME": "IA Portal (tests)",
+        "SANDBOX_PARTNER_CLIENT_ID": CLIENT_ID,
+        "SANDBOX_PARTNER_CLIENT_SECRET": CLIENT_SECRET,
+        "SANDBOX_PARTNER_DOMAIN": portal_url,
+        "SANDBOX_PARTNER_CALLBACK_URL": callback_url,
+        "SANDBOX_APPROVAL_TIMEOUT": str(APPROVAL_TIMEOUT),
+        "SANDBOX_CODE_TTL": "30",
+        "SANDBOX_CALLBACK_TIMEOUT": "5",
+        # A web build of its own, so the tests never disturb a running demo.
+        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test"),
+        "REFLEX_STATES_WORKDIR": str(workdir / "states"),
+    }
+    logs = {name: workdir / f"{name}.log" for name in ("sandbox", "portal")}
+    reflex = str(Path(sys.executable).parent / "reflex")
+
+    subprocess.run(
+        [reflex, "db", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    processes = []
+    try:
+        for name, command in (
+            ("sandbox", [sys.executable, "-m", "ia_sandbox"]),
+            ("portal", [reflex, "run", "--env", "dev", "--loglevel", "info"]),
+        ):
+            with logs[name].open("wb") as log:
+                processes.append(
+                    subprocess.Popen(
+                        command,
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
+                )
+        _wait_for(f"{sandbox_url}/healthz", processes[0], logs["sandbox"], 60)
+        _wait_for(f"{api_url}/ping", processes[1], logs["portal"], 240)
+        _wait_for(portal_url, processes[1], logs["portal"], 240)
+        yield Stack(portal_url, api_url, sandbox_url, portal_db, logs)
+    finally:
+        for process in reversed(processes):
+            _stop(process)
