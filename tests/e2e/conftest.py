@@ -24,7 +24,7 @@ CHROMIUM_FLAGS = [
 def _chromium_path() -> str:
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
     if not path:
-        pytest.fail("Chromium not found: install it (make test does) or set CHROMIUM_PATH")
+        pytest.fail("No Chromium: install it (make test does) or set CHROMIUM_PATH")
     return path
 
 

@@ -42,7 +42,8 @@ class Stack:
     logs: dict[str, Path]
 
     def log_text(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in self.logs.values())
+        texts = (path.read_text(errors="replace") for path in self.logs.values())
+        return "\n".join(texts)
 
 
 def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
@@ -54,7 +55,8 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) ->
             if httpx.get(url, timeout=2).status_code < 500:
                 return
         time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {seconds} s:\n{log.read_text()[-3000:]}")
+    tail = log.read_text()[-3000:]
+    raise RuntimeError(f"{url} did not answer in {seconds} s:\n{tail}")
 
 
 def _stop(process: subprocess.Popen) -> None:

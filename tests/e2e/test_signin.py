@@ -64,9 +64,7 @@ def test_no_answer_times_out(page: Page, stack: Stack):
     expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
 
 
-def test_reload_and_a_new_tab_keep_the_session(
-    page: Page, phone: Page, stack: Stack
-):
+def test_reload_and_a_new_tab_keep_the_session(page: Page, phone: Page, stack: Stack):
     sign_in(page, phone, stack, "ada", "ada")
 
     page.reload()
