@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ia_portal.config import get_settings
+from ia_portal.logs import configure_logging
 from ia_portal.pages.profile import profile_page
 from ia_portal.pages.signin import signin_page
 from ia_portal.routes import create_routes
 from ia_portal.state.session import SessionState
+
+configure_logging(secrets=(get_settings().ia_client_secret.get_secret_value(),))
 
 app = rx.App(
     stylesheets=["/portal.css"],
