@@ -1,32 +1,18 @@
 """The frame and the phone in a real browser: what the partner's page hears.
 
 A partner page on its own origin embeds the frame; the user answers on the
-phone page. Skipped where Chromium (or Playwright) is missing.
+phone page. The browser is the shared fixture of `tests/conftest.py`.
 """
 
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, FRAME_URL, Partner
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # Keeps what the frame posts, from that frame only, as the portal should.
 PARTNER_PAGE = """<!doctype html><meta charset="utf-8"><title>Partner</title>
@@ -40,18 +26,6 @@ PARTNER_PAGE = """<!doctype html><meta charset="utf-8"><title>Partner</title>
     }}
   }});
 </script>"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
