@@ -28,7 +28,9 @@ lint: setup-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# .data/ holds the SQLite files: hidden, so Reflex's hot reload ignores them.
 setup: $(VENV)/.runtime $(TOOLS)/.installed .env
+	mkdir -p .data
 	$(VENV)/bin/reflex db migrate
 
 setup-test: setup $(VENV)/.dev browser

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # The portal itself: where browsers reach its pages and its backend.
     portal_url: str = "http://localhost:3000"
     portal_api_url: str = "http://localhost:8000"
-    database_url: str = "sqlite:///ia_portal.db"
+    database_url: str = "sqlite:///.data/ia_portal.db"
 
     # How long a browser's success message may trail the IA callback, and how
     # long a signed-in session lasts.

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     )
 
     url: str = "http://localhost:8001"
-    database_url: str = "sqlite:///ia_sandbox.db"
+    database_url: str = "sqlite:///.data/ia_sandbox.db"
     partner_name: str = Field("IA Portal (demo)", min_length=1)
     partner_client_id: str = Field(min_length=1)
     partner_client_secret: SecretStr

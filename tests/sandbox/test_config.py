@@ -28,7 +28,7 @@ def test_defaults_apply_when_only_the_keys_are_set(env: pytest.MonkeyPatch) -> N
     settings = load_settings(env_file=None)
 
     assert settings.url == "http://localhost:8001"
-    assert settings.database_url == "sqlite:///ia_sandbox.db"
+    assert settings.database_url == "sqlite:///.data/ia_sandbox.db"
     assert settings.partner_name == "IA Portal (demo)"
     assert settings.partner_domain == "http://localhost:3000"
     assert settings.partner_callback_url == "http://localhost:8000/ia/callback"
