@@ -4,10 +4,10 @@ import logging
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from ia_sandbox import models  # noqa: F401  (registers the tables)
 from ia_sandbox.config import Settings
+from ia_sandbox.models import SandboxModel
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def make_engine(settings: Settings) -> Engine:
 
 def create_tables(engine: Engine) -> None:
     """Create the sandbox's tables if they do not exist yet."""
-    SQLModel.metadata.create_all(engine)
+    SandboxModel.metadata.create_all(engine)
     logger.info("database ready at %s", engine.url.render_as_string())
 
 

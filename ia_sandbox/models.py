@@ -10,12 +10,21 @@ hands them back aware, even from SQLite.
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+class SandboxModel(SQLModel, registry=registry()):
+    """Base of the sandbox's tables: a registry (and metadata) of their own.
+
+    The sandbox is another party's platform: its tables must never show up in
+    the portal's metadata or migrations, even when both run in one process.
+    """
 
 
 class RequestStatus(StrEnum):
@@ -34,7 +43,7 @@ class RequestStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class User(SQLModel, table=True):
+class User(SandboxModel, table=True):
     """An IA account: what a partner may read with an access token."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,7 +53,7 @@ class User(SQLModel, table=True):
     phone: str | None = None
 
 
-class FrameSession(SQLModel, table=True):
+class FrameSession(SandboxModel, table=True):
     """One rendering of the authorization frame for a recognised partner.
 
     The frame's token lets its script create a request without the client
@@ -60,7 +69,7 @@ class FrameSession(SQLModel, table=True):
     expires_at: datetime
 
 
-class ApprovalRequest(SQLModel, table=True):
+class ApprovalRequest(SandboxModel, table=True):
     """A sign-in or payment request waiting for the user's answer on the phone."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,7 +87,7 @@ class ApprovalRequest(SQLModel, table=True):
     failure: str | None = None  # why the partner's callback failed, for logs
 
 
-class AuthorizationCode(SQLModel, table=True):
+class AuthorizationCode(SandboxModel, table=True):
     """A single-use code handed to the partner's callback after approval."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,7 +102,7 @@ class AuthorizationCode(SQLModel, table=True):
     revoked_at: datetime | None = None  # set when the callback failed
 
 
-class AccessToken(SQLModel, table=True):
+class AccessToken(SandboxModel, table=True):
     """A bearer token for ``GET /api/public/user``; it does not expire."""
 
     id: int | None = Field(default=None, primary_key=True)

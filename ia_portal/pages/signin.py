@@ -33,18 +33,14 @@ def signin_page() -> rx.Component:
         ),
         rx.cond(
             SignInState.signed_in,
-            rx.callout(
-                rx.hstack(
-                    rx.text(
-                        "You are signed in as ",
-                        rx.text.strong(SignInState.username),
-                        ".",
-                    ),
+            rx.callout.root(
+                rx.callout.icon(rx.icon("info")),
+                rx.callout.text(
+                    "You are signed in as ",
+                    rx.text.strong(SignInState.username),
+                    ". ",
                     rx.link("Open your profile", href="/profile"),
-                    spacing="2",
-                    wrap="wrap",
                 ),
-                icon="info",
             ),
         ),
         _steps(),

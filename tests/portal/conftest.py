@@ -1,4 +1,4 @@
-"""Fixtures for the portal's unit tests: a real SQLite database file per test."""
+"""Fixtures for the portal's tests: a real SQLite file, and the live IA sandbox."""
 
 from collections.abc import Iterator
 
@@ -7,6 +7,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from ia_portal import models  # noqa: F401  (registers the tables)
+from tests.sandbox_harness import (  # noqa: F401  (fixtures, found by name)
+    live_sandbox,
+    make_live_sandbox,
+    partner,
+)
 
 
 @pytest.fixture

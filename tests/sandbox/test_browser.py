@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, FRAME_URL, Partner
+from tests.sandbox_harness import CLIENT_ID, CLIENT_SECRET, FRAME_URL, Partner
 
 # Keeps what the frame posts, from that frame only, as the portal should.
 PARTNER_PAGE = """<!doctype html><meta charset="utf-8"><title>Partner</title>

@@ -8,8 +8,7 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from ia_sandbox.logs import RedactSecrets, scrub
-
-from .conftest import (
+from tests.sandbox_harness import (
     CLIENT_SECRET,
     FRAME_URL,
     Partner,

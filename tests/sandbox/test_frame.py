@@ -5,7 +5,7 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
-from .conftest import (
+from tests.sandbox_harness import (
     CLIENT_ID,
     CLIENT_SECRET,
     FRAME_URL,

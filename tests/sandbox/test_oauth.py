@@ -11,8 +11,7 @@ from starlette.testclient import TestClient
 
 from ia_sandbox import grants
 from ia_sandbox.db import session
-
-from .conftest import Partner, approve, ask, code_sent_to, token_form
+from tests.sandbox_harness import Partner, approve, ask, code_sent_to, token_form
 
 USER_URL = "/api/public/user"
 

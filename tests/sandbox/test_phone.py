@@ -8,8 +8,7 @@ from starlette.testclient import TestClient
 
 from ia_sandbox.db import session
 from ia_sandbox.models import User
-
-from .conftest import (
+from tests.sandbox_harness import (
     Partner,
     approve,
     ask,

@@ -7,8 +7,7 @@ from sqlmodel import col, select
 from ia_sandbox.db import create_tables, make_engine, session
 from ia_sandbox.models import User
 from ia_sandbox.seed import seed_demo_users
-
-from .conftest import Partner, make_settings
+from tests.sandbox_harness import Partner, make_settings
 
 
 def _users(tmp_path: Path, partner: Partner, runs: int) -> list[tuple[object, ...]]:
