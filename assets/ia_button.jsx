@@ -90,7 +90,7 @@ export function IAButton({
           src={frameSrc}
           title="Instant Access"
           width="320"
-          height="280"
+          height="260"
         />
       ) : (
         <button
