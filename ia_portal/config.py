@@ -7,8 +7,10 @@ or malformed setting raises `SettingsError`, whose message is one line naming it
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from urllib.parse import urlsplit
 
+from babel.numbers import get_currency_name
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -54,6 +56,11 @@ class Settings(BaseSettings):
     portal_api_url: str = "http://localhost:8000"
     database_url: str = "sqlite:///.data/ia_portal.db"
 
+    # Payments: the currency this partner registered with IA, and the most a
+    # single payment may ask for.
+    payment_currency: str = "USD"
+    payment_max_amount: Decimal = Field(default=Decimal("10000"), gt=0, le=10**9)
+
     # How long a browser's success message may trail the IA callback, and how
     # long a signed-in session lasts.
     signin_confirm_window: int = Field(default=120, gt=0, le=3600)
@@ -64,6 +71,14 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         _origin_of(value)
         return value.strip().rstrip("/")
+
+    @field_validator("payment_currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if len(code) != 3 or get_currency_name(code, locale="en") == code:
+            raise ValueError(f"must be an ISO 4217 currency code, got {value!r}")
+        return code
 
     @field_validator("ia_client_secret")
     @classmethod

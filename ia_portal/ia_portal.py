@@ -6,6 +6,7 @@ import reflex as rx
 
 from ia_portal.config import get_settings
 from ia_portal.logs import configure_logging
+from ia_portal.pages.checkout import checkout_page
 from ia_portal.pages.profile import profile_page
 from ia_portal.pages.signin import signin_page
 from ia_portal.routes import create_routes
@@ -28,4 +29,10 @@ app.add_page(
     route="/profile",
     title="Your profile · IA Portal",
     on_load=SessionState.require_session,
+)
+app.add_page(
+    checkout_page,
+    route="/checkout",
+    title="Checkout · IA Portal",
+    on_load=SessionState.load_session,
 )

@@ -1,4 +1,5 @@
-"""The portal's tables: IA users and their profile, callbacks, attempts, sessions.
+"""The portal's tables: IA users and their profile, callbacks, attempts, payments,
+sessions and the tabs that show a profile.
 
 Times are aware UTC datetimes; SQLModel stores them so that SQLite and
 PostgreSQL both give them back in UTC.
@@ -38,7 +39,9 @@ class IAUser(SQLModel, table=True):
     profile_items: dict[str, str] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
+    # Dropped when IA answers 401 on a re-sync: the user revoked our access.
     access_token: str | None = None
+    access_revoked_at: datetime.datetime | None = None
     created_at: datetime.datetime = Field(default_factory=utcnow)
     last_synced_at: datetime.datetime = Field(default_factory=utcnow)
 
@@ -59,12 +62,16 @@ class IACallback(SQLModel, table=True):
     claimed_by_attempt: str | None = None
 
 
-class SignInAttempt(SQLModel, table=True):
-    """A browser tab opened the IA frame; it may end in at most one sign-in."""
+class IAAttempt(SQLModel, table=True):
+    """A browser tab opened the IA frame, to sign in or to pay.
 
-    __tablename__ = "signin_attempt"
+    It may end in at most one approval.
+    """
+
+    __tablename__ = "ia_attempt"
 
     id: str = Field(primary_key=True, max_length=64)
+    purpose: str = Field(default="signin", max_length=16)  # signin | payment
     client_token: str = Field(index=True, max_length=128)
     started_at: datetime.datetime = Field(default_factory=utcnow)
     # open → confirmed | denied | timeout | unconfirmed | closed
@@ -84,3 +91,54 @@ class PortalSession(SQLModel, table=True):
     created_at: datetime.datetime = Field(default_factory=utcnow)
     expires_at: datetime.datetime
     ended_at: datetime.datetime | None = None
+
+
+class Payment(SQLModel, table=True):
+    """A payment asked of IA from one attempt; paid once at most.
+
+    The amount is an integer of the currency's minor units (26390 = 263.90 USD):
+    no float anywhere.
+    """
+
+    __tablename__ = "payment"
+
+    id: str = Field(primary_key=True, max_length=64)
+    attempt_id: str = Field(foreign_key="ia_attempt.id", unique=True, max_length=64)
+    client_token: str = Field(index=True, max_length=128)
+    # Who paid: known once IA's callback confirmed it.
+    user_id: int | None = Field(default=None, foreign_key="ia_user.id", index=True)
+    amount_minor: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
+    currency: str = Field(max_length=3)
+    description: str = Field(default="", max_length=500)
+    # pending → paid | denied | timeout | unconfirmed | cancelled
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime.datetime = Field(default_factory=utcnow)
+    finished_at: datetime.datetime | None = None
+
+
+class ProfileChange(SQLModel, table=True):
+    """What a re-sync with IA changed in a user's profile, and when."""
+
+    __tablename__ = "profile_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="ia_user.id", index=True)
+    changed_at: datetime.datetime = Field(default_factory=utcnow)
+    # {item: [old, new]} for each item that changed; {} for a revocation.
+    changes: dict[str, list[str | None]] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    revoked: bool = False
+
+
+class LiveTab(SQLModel, table=True):
+    """A browser tab (Reflex client token) that shows a signed-in user's data.
+
+    A re-sync pushes the new profile to these tabs while they are connected.
+    """
+
+    __tablename__ = "live_tab"
+
+    client_token: str = Field(primary_key=True, max_length=128)
+    user_id: int = Field(foreign_key="ia_user.id", index=True)
+    seen_at: datetime.datetime = Field(default_factory=utcnow)

@@ -2,6 +2,8 @@
 
 - `GET /ia/callback?code=…&state=…`: IA's server-to-server approval callback
   (protocol steps 4–6): trade the code, fetch the user, store both.
+- `POST /ia/callback` with form field `user_id`: IA's hint that a user changed
+  or revoked access: re-sync that user and push the result to their tabs.
 - `GET /ia/frame/{attempt_id}`: sends a tab's iframe on to IA's frame URL. The
   URL must carry the client secret (the platform's design), so it is built
   here, at the last moment, and never enters page HTML, JS bundles or state.
@@ -10,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -19,10 +21,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from ia_portal import ia_client
+from ia_portal.attempts import open_attempt
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
+from ia_portal.live import push_profile
+from ia_portal.payments import ia_amount, payment_of
 from ia_portal.protocol import IAUserData, ProtocolError, parse_state
-from ia_portal.signin import open_attempt
+from ia_portal.resync import UnknownUser, resync
 from ia_portal.users import store_signed_in_user
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,7 @@ logger = logging.getLogger(__name__)
 FRAME_PATH = "/api/partner/authorize/view"
 MAX_CODE_LENGTH = 512
 MAX_STATE_LENGTH = 2048
+MAX_FORM_BYTES = 1024
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -97,8 +103,8 @@ async def frame_redirect(request: Request) -> Response:
     settings = get_settings()
     attempt_id = request.path_params["attempt_id"]
 
-    attempt = await run_in_threadpool(_open_attempt, attempt_id)
-    if attempt is None:
+    found = await run_in_threadpool(_frame_query, attempt_id)
+    if found is None:
         return HTMLResponse(
             "<p>This sign-in has expired. Close it and press the button again.</p>",
             status_code=404,
@@ -109,6 +115,7 @@ async def frame_redirect(request: Request) -> Response:
         {
             "client_id": settings.ia_client_id,
             "client_secret": settings.ia_client_secret.get_secret_value(),
+            **found,
         }
     )
     return RedirectResponse(
@@ -118,9 +125,70 @@ async def frame_redirect(request: Request) -> Response:
     )
 
 
-def _open_attempt(attempt_id: str) -> object | None:
+def _frame_query(attempt_id: str) -> dict[str, str] | None:
+    """Extra query for an open attempt's frame (`payment` for a payment)."""
     with open_session() as session:
-        return open_attempt(session, attempt_id)
+        attempt = open_attempt(session, attempt_id)
+        if attempt is None:
+            return None
+        payment = payment_of(session, attempt_id)
+        if attempt.purpose == "payment":
+            return None if payment is None else {"payment": ia_amount(payment)}
+        return {}
+
+
+async def _small_form(request: Request) -> dict[str, list[str]] | None:
+    """The URL-encoded body, if it is small enough and well-formed; else None."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (
+        not declared.isdigit() or int(declared) > MAX_FORM_BYTES
+    ):
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    try:
+        return parse_qs(
+            body.decode("ascii"), keep_blank_values=True, strict_parsing=True
+        )
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+async def profile_changed(request: Request) -> Response:
+    """IA hints that a user changed or revoked access: re-sync them (a hint only)."""
+    settings = get_settings()
+
+    # Read the hint: one numeric user_id in a small form body, nothing else.
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type != "application/x-www-form-urlencoded":
+        return _answer(415, "send user_id as application/x-www-form-urlencoded")
+    form = await _small_form(request)
+    values = (form or {}).get("user_id", [])
+    if len(values) != 1 or not values[0].isascii() or not values[0].isdigit():
+        logger.warning(
+            "profile hint refused: user_id missing, repeated or not a number"
+        )
+        return _answer(400, "user_id must be one positive number")
+    if len(values[0]) > 18 or int(values[0]) == 0:
+        return _answer(400, "user_id must be one positive number")
+    ia_user_id = int(values[0])
+    logger.info("profile hint received for IA user %s", ia_user_id)
+
+    # Re-fetch with the stored token; what IA answers is what we store.
+    try:
+        result = await resync(settings, ia_user_id)
+    except UnknownUser:
+        logger.warning("profile hint for unknown IA user %s: ignored", ia_user_id)
+        return _answer(404, "unknown user")
+    except ia_client.IAError as error:
+        logger.warning("re-sync of IA user %s failed: %s", ia_user_id, error)
+        return _answer(502, str(error))
+
+    await push_profile(ia_user_id)
+    return JSONResponse({"status": "ok", "result": str(result)}, headers=NO_STORE)
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -134,6 +202,7 @@ def create_routes() -> Starlette:
     return Starlette(
         routes=[
             Route("/ia/callback", approval_callback, methods=["GET"]),
+            Route("/ia/callback", profile_changed, methods=["POST"]),
             Route("/ia/frame/{attempt_id}", frame_redirect, methods=["GET"]),
         ],
         exception_handlers={Exception: _server_error},

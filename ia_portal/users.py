@@ -20,6 +20,8 @@ def _apply(user: IAUser, data: IAUserData, access_token: str) -> None:
     user.phone = data.phone
     user.profile_items = dict(data.items)
     user.access_token = access_token
+    # A new sign-in gives a new token: access is restored if it was revoked.
+    user.access_revoked_at = None
     user.last_synced_at = utcnow()
 
 

@@ -32,6 +32,7 @@ def page_layout(*children: rx.Component, heading: str) -> rx.Component:
                 rx.el.nav(
                     rx.hstack(
                         _nav_link("Sign in", "/"),
+                        _nav_link("Checkout", "/checkout"),
                         rx.cond(
                             SessionState.signed_in, _nav_link("Profile", "/profile")
                         ),

@@ -1,11 +1,13 @@
-"""`/profile`: what IA shared about the signed-in person, as stored here."""
+"""`/profile`: what IA shared about the signed-in person, and their payments."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
 from ia_portal.components.layout import page_layout
-from ia_portal.state.session import SessionState
+from ia_portal.state.session import REVOKED, SessionState
 
 
 def _row(label: str, value: rx.Var | str) -> rx.Component:
@@ -15,35 +17,104 @@ def _row(label: str, value: rx.Var | str) -> rx.Component:
     )
 
 
+def _revoked() -> rx.Component:
+    return rx.cond(
+        SessionState.access_revoked,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle_alert")),
+            rx.callout.text(REVOKED, " ", rx.link("Sign in again", href="/")),
+            color_scheme="red",
+            role="alert",
+            id="revoked",
+        ),
+    )
+
+
+def _details() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.data_list.root(
+                _row("Name", SessionState.name),
+                _row("Email", SessionState.email),
+                _row("Username", SessionState.username),
+                _row(
+                    "Phone",
+                    rx.cond(SessionState.phone != "", SessionState.phone, "—"),
+                ),
+                _row("IA user id", SessionState.ia_user_id),
+                _row("Last synced with IA", SessionState.last_synced),
+                orientation={"initial": "vertical", "sm": "horizontal"},
+            ),
+            rx.hstack(
+                rx.button(
+                    "Refresh from Instant Access",
+                    on_click=SessionState.refresh_from_ia,
+                    loading=SessionState.refreshing,
+                    disabled=SessionState.access_revoked,
+                ),
+                rx.button(
+                    "Sign out",
+                    on_click=SessionState.sign_out,
+                    variant="soft",
+                    color_scheme="gray",
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            rx.text(
+                SessionState.refresh_message,
+                role="status",
+                aria_live="polite",
+                size="2",
+            ),
+            spacing="5",
+        ),
+        id="profile",
+    )
+
+
+def _payment(row: Any) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["when"]),
+        rx.table.cell(row["description"]),
+        rx.table.cell(row["amount"], justify="end"),
+        rx.table.cell(row["currency"]),
+        rx.table.cell(row["status"]),
+    )
+
+
+def _payments() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Payments", as_="h2", size="5"),
+        rx.cond(
+            SessionState.has_payments,
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("When"),
+                        rx.table.column_header_cell("What"),
+                        rx.table.column_header_cell("Amount", justify="end"),
+                        rx.table.column_header_cell("Currency"),
+                        rx.table.column_header_cell("Status"),
+                    )
+                ),
+                rx.table.body(rx.foreach(SessionState.payments, _payment)),
+                variant="surface",
+                width="100%",
+                id="payments",
+            ),
+            rx.text("No payments yet. ", rx.link("Go to checkout", href="/checkout")),
+        ),
+        width="100%",
+    )
+
+
 def profile_page() -> rx.Component:
-    """The stored profile and the Sign out button."""
+    """The stored profile, its freshness, the payments, and Sign out."""
     return page_layout(
         rx.cond(
             SessionState.signed_in,
-            rx.card(
-                rx.vstack(
-                    rx.data_list.root(
-                        _row("Name", SessionState.name),
-                        _row("Email", SessionState.email),
-                        _row("Username", SessionState.username),
-                        _row(
-                            "Phone",
-                            rx.cond(SessionState.phone != "", SessionState.phone, "—"),
-                        ),
-                        _row("IA user id", SessionState.ia_user_id),
-                        _row("Last synced with IA", SessionState.last_synced),
-                        orientation={"initial": "vertical", "sm": "horizontal"},
-                    ),
-                    rx.button(
-                        "Sign out",
-                        on_click=SessionState.sign_out,
-                        variant="soft",
-                        color_scheme="gray",
-                    ),
-                    spacing="5",
-                ),
-                id="profile",
-            ),
+            rx.vstack(_revoked(), _details(), _payments(), spacing="5", width="100%"),
             rx.text("Loading your profile…"),
         ),
         heading="Your profile",

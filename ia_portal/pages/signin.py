@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ia_portal.components.ia_button import ia_button
+from ia_portal.components.ia_flow import ia_flow
 from ia_portal.components.layout import page_layout
-from ia_portal.config import get_settings
 from ia_portal.state.signin import SignInState
 
 SIGN_IN_LABEL = "Sign in with Instant Access"
@@ -44,19 +43,6 @@ def signin_page() -> rx.Component:
             ),
         ),
         _steps(),
-        ia_button(
-            ia_origin=get_settings().ia_origin,
-            frame_src=SignInState.frame_src,
-            label=SIGN_IN_LABEL,
-            busy=SignInState.busy,
-            on_open=SignInState.open_frame,
-            on_success=SignInState.ia_success,
-            on_denied=SignInState.ia_denied,
-            on_timeout=SignInState.ia_timeout,
-            on_alert=SignInState.ia_alert,
-            on_close=SignInState.ia_close,
-            on_reject=SignInState.ia_reject,
-        ),
-        rx.text(SignInState.status, role="status", aria_live="polite", id="ia-status"),
+        ia_flow(SignInState, SIGN_IN_LABEL),
         heading="Sign in",
     )

@@ -11,6 +11,7 @@ from playwright.sync_api import FrameLocator, Page, expect
 from tests.e2e.stack import Stack
 
 SIGN_IN = "Sign in with Instant Access"
+PAY = "Pay with Instant Access"
 
 
 def open_portal(page: Page, stack: Stack, path: str = "/") -> None:
@@ -19,10 +20,17 @@ def open_portal(page: Page, stack: Stack, path: str = "/") -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=90_000)
 
 
-def identify(page: Page, stack: Stack, login: str) -> FrameLocator:
-    """Press the IA button and type `login` into IA's frame."""
-    open_portal(page, stack)
-    page.get_by_role("button", name=SIGN_IN).click()
+def identify(
+    page: Page, stack: Stack, login: str, path: str = "/", button: str = SIGN_IN
+) -> FrameLocator:
+    """Open `path`, press the IA button and type `login` into IA's frame."""
+    open_portal(page, stack, path)
+    page.get_by_role("button", name=button).click()
+    return identify_in_frame(page, login)
+
+
+def identify_in_frame(page: Page, login: str) -> FrameLocator:
+    """Type `login` into the IA frame already open on the page."""
     frame = page.frame_locator("iframe[title='Instant Access']")
     frame.get_by_label("Username or email").fill(login)
     frame.get_by_role("button", name="Continue").click()
@@ -46,3 +54,9 @@ def sign_in(page: Page, phone: Page, stack: Stack, login: str, username: str) ->
 def count_rows(stack: Stack, table: str) -> int:
     with sqlite3.connect(stack.portal_db) as connection:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def query(stack: Stack, sql: str) -> list[tuple]:
+    """Rows of a read-only query on the portal's database."""
+    with sqlite3.connect(stack.portal_db) as connection:
+        return list(connection.execute(sql).fetchall())

@@ -16,7 +16,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.flows import SIGN_IN, answer_on_phone, count_rows, identify, open_portal
+from tests.e2e.flows import (
+    SIGN_IN,
+    answer_on_phone,
+    count_rows,
+    identify,
+    identify_in_frame,
+    open_portal,
+)
 from tests.e2e.stack import Stack, free_port
 
 FORGED = "{action: 'auth', status: 'success', usernameOrEmail: 'ada'}"
@@ -69,9 +76,7 @@ def _assert_not_signed_in(page: Page, stack: Stack, sessions_before: int) -> Non
 
 
 def _then_a_real_sign_in_works(page: Page, phone: Page, stack: Stack) -> None:
-    frame = page.frame_locator("iframe[title='Instant Access']")
-    frame.get_by_label("Username or email").fill("grace")
-    frame.get_by_role("button", name="Continue").click()
+    identify_in_frame(page, "grace")
     answer_on_phone(phone, stack, "grace", "Approve")
     expect(page).to_have_url(re.compile(r"/profile$"))
     expect(page.locator("#profile")).to_contain_text("Grace Hopper")

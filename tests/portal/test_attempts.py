@@ -5,14 +5,14 @@ import datetime
 import pytest
 from sqlmodel import Session, select
 
-from ia_portal.models import IACallback, IAUser, SignInAttempt, utcnow
-from ia_portal.protocol import IAUserData
-from ia_portal.signin import (
-    confirm_success,
+from ia_portal.attempts import (
+    confirm_approval,
     finish_attempt,
     open_attempt,
     start_attempt,
 )
+from ia_portal.models import IAAttempt, IACallback, IAUser, utcnow
+from ia_portal.protocol import IAUserData
 from ia_portal.users import store_signed_in_user
 
 WINDOW = datetime.timedelta(seconds=120)
@@ -49,30 +49,30 @@ def test_callback_after_attempt_signs_in(db: Session) -> None:
     attempt = start_attempt(db, TAB)
     store_signed_in_user(db, _ada(), "token-1")
 
-    user = confirm_success(db, attempt.id, TAB, "ada", WINDOW)
+    user = confirm_approval(db, attempt.id, TAB, "ada", WINDOW)
 
     assert user is not None and user.ia_user_id == 1
-    assert db.get(SignInAttempt, attempt.id).status == "confirmed"
+    assert db.get(IAAttempt, attempt.id).status == "confirmed"
 
 
 @pytest.mark.parametrize("login", ["ada@example.com", "ADA", " Ada@Example.com "])
 def test_username_or_email_in_any_case_matches(db: Session, login: str) -> None:
     attempt = start_attempt(db, TAB)
     store_signed_in_user(db, _ada(), "token-1")
-    assert confirm_success(db, attempt.id, TAB, login, WINDOW) is not None
+    assert confirm_approval(db, attempt.id, TAB, login, WINDOW) is not None
 
 
 def test_no_callback_means_no_sign_in(db: Session) -> None:
     attempt = start_attempt(db, TAB)
-    assert confirm_success(db, attempt.id, TAB, "ada", WINDOW) is None
-    assert db.get(SignInAttempt, attempt.id).status == "unconfirmed"
+    assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is None
+    assert db.get(IAAttempt, attempt.id).status == "unconfirmed"
 
 
 def test_callback_before_the_attempt_does_not_count(db: Session) -> None:
     store_signed_in_user(db, _ada(), "token-1")
     _age_callbacks(db, 5)
     attempt = start_attempt(db, TAB)
-    assert confirm_success(db, attempt.id, TAB, "ada", WINDOW) is None
+    assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is None
 
 
 def test_callback_outside_the_window_does_not_count(db: Session) -> None:
@@ -82,51 +82,51 @@ def test_callback_outside_the_window_does_not_count(db: Session) -> None:
     db.commit()
     store_signed_in_user(db, _ada(), "token-1")
     _age_callbacks(db, 121)
-    assert confirm_success(db, attempt.id, TAB, "ada", WINDOW) is None
+    assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is None
 
 
 def test_success_for_another_user_does_not_count(db: Session) -> None:
     attempt = start_attempt(db, TAB)
     store_signed_in_user(db, _ada(), "token-1")
-    assert confirm_success(db, attempt.id, TAB, "grace", WINDOW) is None
+    assert confirm_approval(db, attempt.id, TAB, "grace", WINDOW) is None
 
 
 def test_one_callback_signs_in_only_once(db: Session) -> None:
     first, second = start_attempt(db, "tab-1"), start_attempt(db, "tab-2")
     store_signed_in_user(db, _ada(), "token-1")
 
-    assert confirm_success(db, first.id, "tab-1", "ada", WINDOW) is not None
-    assert confirm_success(db, second.id, "tab-2", "ada", WINDOW) is None
+    assert confirm_approval(db, first.id, "tab-1", "ada", WINDOW) is not None
+    assert confirm_approval(db, second.id, "tab-2", "ada", WINDOW) is None
 
 
 def test_a_confirmed_attempt_cannot_be_replayed(db: Session) -> None:
     attempt = start_attempt(db, TAB)
     store_signed_in_user(db, _ada(), "token-1")
-    assert confirm_success(db, attempt.id, TAB, "ada", WINDOW) is not None
+    assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is not None
 
     store_signed_in_user(db, _ada(), "token-2")
-    assert confirm_success(db, attempt.id, TAB, "ada", WINDOW) is None
+    assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is None
 
 
 def test_another_tabs_attempt_is_refused(db: Session) -> None:
     attempt = start_attempt(db, "tab-1")
     store_signed_in_user(db, _ada(), "token-1")
-    assert confirm_success(db, attempt.id, "tab-2", "ada", WINDOW) is None
-    assert db.get(SignInAttempt, attempt.id).status == "open"
+    assert confirm_approval(db, attempt.id, "tab-2", "ada", WINDOW) is None
+    assert db.get(IAAttempt, attempt.id).status == "open"
 
 
 def test_a_denied_attempt_cannot_sign_in(db: Session) -> None:
     attempt = start_attempt(db, TAB)
     assert finish_attempt(db, attempt.id, TAB, "denied") is True
     store_signed_in_user(db, _ada(), "token-1")
-    assert confirm_success(db, attempt.id, TAB, "ada", WINDOW) is None
+    assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is None
 
 
 def test_a_new_attempt_closes_the_tabs_older_one(db: Session) -> None:
     old = start_attempt(db, TAB)
     start_attempt(db, TAB)
     assert open_attempt(db, old.id) is None
-    assert db.get(SignInAttempt, old.id).status == "closed"
+    assert db.get(IAAttempt, old.id).status == "closed"
 
 
 def test_second_sign_in_updates_the_user_row(db: Session) -> None:

@@ -1,0 +1,169 @@
+"""The checkout page's IA button: pay the basket (and an optional tip) with IA."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+from typing import ClassVar
+
+import reflex as rx
+from sqlmodel import select
+
+from ia_portal import attempts
+from ia_portal.basket import basket_total, demo_basket, describe
+from ia_portal.config import get_settings
+from ia_portal.db import open_session
+from ia_portal.models import IAUser, Payment
+from ia_portal.money import AmountError, check_amount, display, parse_amount
+from ia_portal.payments import payment_of, shown_amount, start_payment
+from ia_portal.state.ia_frame import IAFrameMixin
+from ia_portal.state.session import SessionState
+
+logger = logging.getLogger(__name__)
+
+NOT_CONFIRMED = "Could not confirm your payment with Instant Access. Nothing was paid."
+
+
+def _basket_lines(currency: str) -> list[dict[str, str]]:
+    return [
+        {
+            "name": line.name,
+            "quantity": str(line.quantity),
+            "unit_price": display(line.unit_price, currency),
+            "total": display(line.total, currency),
+        }
+        for line in demo_basket(currency)
+    ]
+
+
+class CheckoutState(IAFrameMixin, SessionState):
+    """One tab's basket, its optional tip, and its payment attempt."""
+
+    DENIED_TEXT: ClassVar[str] = "The payment was denied on the IA app."
+
+    tip: str = ""
+    tip_error: str = ""
+    paid_message: str = ""
+    offer_name: str = ""
+    _offer_user_id: int = 0
+
+    @rx.var
+    def basket(self) -> list[dict[str, str]]:
+        return _basket_lines(get_settings().payment_currency)
+
+    @rx.var
+    def total(self) -> str:
+        """The amount to pay, shown for the currency (the tip once it is valid)."""
+        currency = get_settings().payment_currency
+        amount = basket_total(demo_basket(currency)) + (self._tip_amount() or 0)
+        return display(amount, currency)
+
+    def _tip_amount(self) -> Decimal | None:
+        settings = get_settings()
+        if not self.tip.strip():
+            return None
+        try:
+            return parse_amount(
+                self.tip, settings.payment_currency, settings.payment_max_amount
+            )
+        except AmountError:
+            return None
+
+    @rx.event
+    def set_tip(self, value: str) -> None:
+        """Check the typed tip as the person types; the total follows."""
+        self.tip = value[:32]
+        settings = get_settings()
+        self.tip_error = ""
+        if self.tip.strip():
+            try:
+                parse_amount(
+                    self.tip, settings.payment_currency, settings.payment_max_amount
+                )
+            except AmountError as error:
+                self.tip_error = str(error)
+
+    @rx.event
+    def open_frame(self):
+        """Check the amount, record a pending payment, then open IA's frame."""
+        if self.frame_src:
+            return None
+        settings = get_settings()
+        currency = settings.payment_currency
+        lines = demo_basket(currency)
+        try:
+            tip = (
+                parse_amount(self.tip, currency, settings.payment_max_amount)
+                if self.tip.strip()
+                else Decimal(0)
+            )
+            amount = check_amount(
+                basket_total(lines) + tip, currency, settings.payment_max_amount
+            )
+        except AmountError as error:
+            self.status = f"Cannot pay this amount: {error}."
+            return rx.toast.error(self.status)
+
+        description = describe(lines) + (f", tip {tip}" if tip else "")
+        with open_session() as session:
+            attempt = start_payment(
+                session, self.router.session.client_token, amount, currency, description
+            )
+        self.paid_message = ""
+        self.offer_name = ""
+        self._show_frame(attempt.id)
+        return None
+
+    @rx.event
+    def ia_success(self, username_or_email: str):
+        """IA's frame says the user approved: mark paid only with server-side proof."""
+        attempt_id = self._take_attempt()
+        if not attempt_id:
+            self.status = NOT_CONFIRMED
+            return rx.toast.error(NOT_CONFIRMED)
+
+        window = datetime.timedelta(seconds=get_settings().signin_confirm_window)
+        with open_session() as session:
+            user = attempts.confirm_approval(
+                session,
+                attempt_id,
+                self.router.session.client_token,
+                username_or_email,
+                window,
+            )
+            payment = payment_of(session, attempt_id)
+        if user is None or payment is None or payment.status != "paid":
+            self.status = NOT_CONFIRMED
+            return rx.toast.error(NOT_CONFIRMED)
+
+        shown = shown_amount(payment)
+        who = user.name or user.username
+        self.status = self.paid_message = f"Paid {shown}. Thank you, {who}!"
+        if not self.signed_in:
+            # IA just proved who paid: offer to sign them in on that proof.
+            self._offer_user_id = user.id or 0
+            self.offer_name = who
+        self._load()
+        return rx.toast.success(self.paid_message)
+
+    @rx.event
+    def stay_signed_in(self):
+        """Accept the offer made after a payment: sign in as the payer."""
+        user_id, self._offer_user_id = self._offer_user_id, 0
+        self.offer_name = ""
+        if not user_id or self.signed_in:
+            return None
+        with open_session() as session:
+            user = session.get(IAUser, user_id)
+            # The payment that proved who they are must be this tab's, and paid.
+            paid = session.exec(
+                select(Payment)
+                .where(Payment.user_id == user_id)
+                .where(Payment.client_token == self.router.session.client_token)
+                .where(Payment.status == "paid")
+            ).first()
+        if user is None or paid is None:
+            return None
+        self._sign_in(user)
+        return rx.redirect("/profile")
