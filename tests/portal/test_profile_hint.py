@@ -1,0 +1,149 @@
+"""`POST /ia/callback` (IA's "this user changed" hint) against the live sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import SQLModel, select
+from starlette.testclient import TestClient
+
+from ia_portal.config import get_settings
+from ia_portal.db import get_engine, open_session
+from ia_portal.models import IACallback, IAUser, ProfileChange
+from ia_portal.routes import create_routes
+from tests.sandbox_harness import CLIENT_ID, CLIENT_SECRET, Partner, approve, ask
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
+        yield client
+
+
+@pytest.fixture
+def portal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, live_sandbox: str, partner: Partner
+) -> Iterator[TestClient]:
+    """The portal's routes for the live sandbox, with ada signed in once."""
+    monkeypatch.chdir(tmp_path)
+    settings = {
+        "IA_SERVER_URL": live_sandbox,
+        "IA_CLIENT_ID": CLIENT_ID,
+        "IA_CLIENT_SECRET": CLIENT_SECRET,
+        "IA_CALLBACK_URL": partner.url,
+        "IA_HTTP_TIMEOUT": "5",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    SQLModel.metadata.create_all(get_engine())
+    with TestClient(create_routes()) as client:
+        yield client
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def _sign_in(portal: TestClient, sandbox: httpx.Client, partner: Partner, user: str):
+    ask(sandbox, user)
+    assert approve(sandbox, user).status_code == 200
+    assert portal.get(partner.paths[-1]).status_code == 200
+
+
+def _counts() -> tuple[int, int, int]:
+    with open_session() as session:
+        return (
+            len(session.exec(select(IAUser)).all()),
+            len(session.exec(select(IACallback)).all()),
+            len(session.exec(select(ProfileChange)).all()),
+        )
+
+
+def test_a_hint_for_an_unchanged_user_changes_nothing(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    _sign_in(portal, sandbox, partner, "ada")
+
+    response = portal.post("/ia/callback", content="user_id=1", headers=FORM)
+
+    assert (response.status_code, response.json()) == (
+        200,
+        {"status": "ok", "result": "unchanged"},
+    )
+    assert _counts() == (1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "error"),
+    [
+        ("", 400, "user_id must be one positive number"),
+        ("user_id=", 400, "user_id must be one positive number"),
+        ("user_id=abc", 400, "user_id must be one positive number"),
+        ("user_id=-1", 400, "user_id must be one positive number"),
+        ("user_id=0", 400, "user_id must be one positive number"),
+        ("user_id=1.5", 400, "user_id must be one positive number"),
+        ("user_id=" + "9" * 400, 400, "user_id must be one positive number"),
+        ("user_id=1&user_id=2", 400, "user_id must be one positive number"),
+        ("user_id=%00", 400, "user_id must be one positive number"),
+        ("user_id=%D9%A1", 400, "user_id must be one positive number"),
+        ("userid=1", 400, "user_id must be one positive number"),
+        ("user_id=1&" + "x" * 2000, 400, "user_id must be one positive number"),
+        ("user_id=%zz", 400, "user_id must be one positive number"),
+        ("user_id=77", 404, "unknown user"),
+    ],
+)
+def test_bad_hints_get_a_clean_4xx_and_write_nothing(
+    portal: TestClient,
+    sandbox: httpx.Client,
+    partner: Partner,
+    body: str,
+    status: int,
+    error: str,
+) -> None:
+    _sign_in(portal, sandbox, partner, "ada")
+
+    response = portal.post("/ia/callback", content=body, headers=FORM)
+
+    assert (response.status_code, response.json()) == (
+        status,
+        {"status": "error", "error": error},
+    )
+    assert _counts() == (1, 1, 0)
+
+
+def test_a_hint_that_is_not_a_form_is_refused(portal: TestClient) -> None:
+    response = portal.post("/ia/callback", json={"user_id": 1})
+    assert response.status_code == 415
+
+
+def test_a_burst_of_hints_ends_in_one_consistent_row(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    _sign_in(portal, sandbox, partner, "jose")
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=create_routes())
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://portal"
+        ) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post("/ia/callback", content="user_id=2", headers=FORM)
+                    for _ in range(10)
+                )
+            )
+        return [answer.status_code for answer in answers]
+
+    assert asyncio.run(burst()) == [200] * 10
+    with open_session() as session:
+        users = session.exec(select(IAUser)).all()
+    assert [(u.ia_user_id, u.email) for u in users] == [(2, "jose+demo@example.com")]
+    assert _counts() == (1, 1, 0)
