@@ -4,6 +4,7 @@
 # Both are safe to run again: each step redoes only what changed.
 
 PYTHON ?= python3
+ROUNDS ?= 10
 VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
@@ -15,13 +16,17 @@ TOOLS_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
 export PATH := $(NODE_BIN):$(TOOLS_BIN):$(PATH)
 export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
 
-.PHONY: run test setup setup-test lint browser clean
+.PHONY: run test bench setup setup-test lint browser clean
 
 run: setup
 	@scripts/run-demo
 
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they start their own portal and sandbox.
+bench: setup-test
+	$(PY) -m bench.signin_latency $(ROUNDS)
 
 lint: setup-test
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,9 @@ from ia_portal.pages.checkout import checkout_page
 from ia_portal.pages.profile import profile_page
 from ia_portal.pages.signin import signin_page
 from ia_portal.routes import create_routes
+from ia_portal.state.checkout import CheckoutState
 from ia_portal.state.session import SessionState
+from ia_portal.state.signin import SignInState
 
 configure_logging(secrets=(get_settings().ia_client_secret.get_secret_value(),))
 
@@ -22,7 +24,7 @@ app.add_page(
     signin_page,
     route="/",
     title="Sign in · IA Portal",
-    on_load=SessionState.load_session,
+    on_load=SignInState.load_page,
 )
 app.add_page(
     profile_page,
@@ -34,5 +36,5 @@ app.add_page(
     checkout_page,
     route="/checkout",
     title="Checkout · IA Portal",
-    on_load=SessionState.load_session,
+    on_load=CheckoutState.load_page,
 )

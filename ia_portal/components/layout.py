@@ -31,11 +31,12 @@ def page_layout(*children: rx.Component, heading: str) -> rx.Component:
                 rx.spacer(),
                 rx.el.nav(
                     rx.hstack(
-                        _nav_link("Sign in", "/"),
-                        _nav_link("Checkout", "/checkout"),
                         rx.cond(
-                            SessionState.signed_in, _nav_link("Profile", "/profile")
+                            SessionState.signed_in,
+                            _nav_link("Profile", "/profile"),
+                            _nav_link("Sign in", "/"),
                         ),
+                        _nav_link("Checkout", "/checkout"),
                         spacing="4",
                     ),
                     aria_label="Main",

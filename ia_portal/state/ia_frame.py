@@ -19,7 +19,7 @@ from ia_portal.db import open_session
 
 logger = logging.getLogger(__name__)
 
-WAITING = "Waiting for Instant Access…"
+WAITING = "Type your IA username or email in the frame, then approve on your phone."
 
 
 class IAFrameMixin(rx.State, mixin=True):
@@ -62,6 +62,13 @@ class IAFrameMixin(rx.State, mixin=True):
         self._end(status)
         self.status = message
         return rx.toast.error(message)
+
+    @rx.event
+    def load_page(self) -> None:
+        """On page load: show who is signed in; forget the last attempt's news."""
+        self._load()  # type: ignore[attr-defined]  # from SessionState, mixed in
+        if not self.frame_src:
+            self.status = ""
 
     @rx.event
     def ia_denied(self, message: str):

@@ -56,5 +56,5 @@ class SignInState(IAFrameMixin, SessionState):
             return rx.toast.error(NOT_CONFIRMED)
 
         self._sign_in(user)
-        self.status = f"Signed in as {user.name or user.username}."
+        self.status = ""
         return rx.redirect("/profile")

@@ -7,7 +7,6 @@ and the portal trades the code with the live sandbox over real HTTP.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from ia_portal.config import get_settings
 from ia_portal.db import get_engine, open_session
 from ia_portal.models import IACallback, IAUser
 from ia_portal.routes import create_routes
+from tests.portal.aio import run_async
 from tests.sandbox_harness import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -227,7 +227,7 @@ def test_ia_unreachable_is_a_clear_502_and_stores_nothing(
 
 def test_a_refused_token_cannot_fetch_the_user(portal: TestClient) -> None:
     with pytest.raises(ia_client.IARefused) as refused:
-        asyncio.run(ia_client.fetch_user(get_settings(), "not-a-token"))
+        run_async(ia_client.fetch_user(get_settings(), "not-a-token"))
     assert (str(refused.value), refused.value.status_code) == (
         "IA refused the user fetch (invalid_token, HTTP 401)",
         401,

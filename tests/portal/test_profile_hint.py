@@ -15,6 +15,7 @@ from ia_portal.config import get_settings
 from ia_portal.db import get_engine, open_session
 from ia_portal.models import IACallback, IAUser, ProfileChange
 from ia_portal.routes import create_routes
+from tests.portal.aio import run_async
 from tests.sandbox_harness import CLIENT_ID, CLIENT_SECRET, Partner, approve, ask
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -142,7 +143,7 @@ def test_a_burst_of_hints_ends_in_one_consistent_row(
             )
         return [answer.status_code for answer in answers]
 
-    assert asyncio.run(burst()) == [200] * 10
+    assert run_async(burst()) == [200] * 10
     with open_session() as session:
         users = session.exec(select(IAUser)).all()
     assert [(u.ia_user_id, u.email) for u in users] == [(2, "jose+demo@example.com")]
