@@ -5,10 +5,14 @@ Routes, by module:
 
 - `frame`: ``GET /api/partner/authorize/view`` and the frame script's calls;
 - `phone`: ``GET /app`` and ``/app/{username}``, the simulated phone app;
+- `account`: the phone's profile editor and its "Revoke access" button;
 - `oauth`: ``POST /api/oauth/token`` and ``GET /api/public/user``;
+- `ledger`: ``GET /ledger``, the payments partners received;
+- `faults`: ``/_sandbox/faults``, only when ``SANDBOX_TEST_CONTROLS`` is true;
 - here: ``GET /healthz`` → ``{"status": "ok"}``, for start-up scripts.
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,11 +24,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ia_sandbox import frame, oauth, phone
+from ia_sandbox import account, faults, frame, ledger, oauth, phone
 from ia_sandbox.config import Settings
 from ia_sandbox.db import make_engine
 from ia_sandbox.errors import CrashGuard, http_error
+from ia_sandbox.fault_plan import describe_plan
 from ia_sandbox.web import json
+
+logger = logging.getLogger(__name__)
 
 
 def healthz(_request: Request) -> Response:
@@ -42,6 +49,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
             (see `db.create_tables`).
     """
     engine = engine or make_engine(settings)
+    if settings.faults:
+        logger.warning("faults injected: %s", describe_plan(settings.faults))
+    controls = faults.control_routes if settings.test_controls else []
+    if controls:
+        logger.warning("test controls on: /_sandbox/faults can inject faults")
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -53,7 +65,10 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
             *frame.routes,
             *phone.routes,
+            *account.routes,
             *oauth.routes,
+            *ledger.routes,
+            *controls,
         ],
         middleware=[Middleware(CrashGuard)],
         exception_handlers={HTTPException: http_error},
@@ -61,4 +76,5 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.faults = faults.FaultBoard(settings.faults)
     return app

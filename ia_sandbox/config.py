@@ -11,9 +11,11 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from ia_sandbox.fault_plan import Fault, parse_plan
 
 ENV_PREFIX = "SANDBOX_"
 
@@ -72,6 +74,10 @@ class Settings(BaseSettings):
     approval_timeout: Seconds = 60
     code_ttl: Seconds = 60
     callback_timeout: Seconds = 10
+    # Test-only knobs, off by default: see `fault_plan` and `faults`.
+    # NoDecode: the value is ``token=500,…``, not the JSON pydantic expects.
+    faults: Annotated[dict[str, Fault], NoDecode] = Field(default_factory=dict)
+    test_controls: bool = False
 
     @field_validator("url")
     @classmethod
@@ -105,6 +111,11 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"[A-Z]{3}", value):
             raise ValueError(f"must be 3 upper-case letters (ISO 4217), got {value!r}")
         return value
+
+    @field_validator("faults", mode="before")
+    @classmethod
+    def _faults(cls, value: Any) -> Any:
+        return parse_plan(value) if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

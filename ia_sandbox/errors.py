@@ -23,12 +23,15 @@ _CRASH_PAGE = (
 )
 
 
-# The phone page's own JSON endpoints live under /app/{username}/requests.
-_PHONE_JSON = re.compile(r"/app/[^/]+/requests(/|$)")
+# The phone page's own JSON endpoints live under /app/{username}/, next to
+# the page itself; the test controls under /_sandbox/ speak JSON too.
+_PHONE_JSON = re.compile(r"/app/[^/]+/(requests|profile|revoke)(/|$)")
 
 
 def _wants_json(path: str) -> bool:
-    return path.startswith("/api/") or _PHONE_JSON.match(path) is not None
+    if path.startswith(("/api/", "/_sandbox/")):
+        return True
+    return _PHONE_JSON.match(path) is not None
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

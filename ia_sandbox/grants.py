@@ -1,8 +1,9 @@
 """Authorization codes and access tokens: what an approval grants a partner.
 
 An approval yields one code (`issue_code`); the partner trades it once for
-an access token (`redeem_code`) and reads the user with it (`user_for_token`).
-Only hashes of codes and tokens are stored.
+an access token (`redeem_code`) and reads the user with it (`user_for_token`)
+until the user revokes its access (`revoke_access`). Only hashes of codes and
+tokens are stored.
 """
 
 import logging
@@ -137,3 +138,40 @@ def user_for_token(db: Session, token: str) -> User | None:
         .where(AccessToken.token_hash == hash_secret(token))
         .where(col(AccessToken.revoked_at).is_(None))
     ).first()
+
+
+def has_access(db: Session, user_id: int, client_id: str) -> bool:
+    """Whether the client holds a live access token for the user."""
+    live = db.exec(
+        select(AccessToken.id)
+        .where(AccessToken.user_id == user_id)
+        .where(AccessToken.client_id == client_id)
+        .where(col(AccessToken.revoked_at).is_(None))
+    ).first()
+    return live is not None
+
+
+def revoke_access(db: Session, user_id: int, client_id: str) -> int:
+    """Revoke every live token the client holds for the user; return how many.
+
+    Codes issued but not yet traded are revoked too, or the partner could
+    trade one afterwards for a token the user never meant to leave it.
+    """
+    now = utcnow()
+    tokens = db.exec(
+        update(AccessToken)
+        .where(col(AccessToken.user_id) == user_id)
+        .where(col(AccessToken.client_id) == client_id)
+        .where(col(AccessToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+    db.exec(
+        update(AuthorizationCode)
+        .where(col(AuthorizationCode.user_id) == user_id)
+        .where(col(AuthorizationCode.client_id) == client_id)
+        .where(col(AuthorizationCode.used_at).is_(None))
+        .where(col(AuthorizationCode.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    db.commit()
+    return tokens

@@ -112,3 +112,22 @@ class AccessToken(SandboxModel, table=True):
     code_id: int = Field(foreign_key="authorizationcode.id", unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+
+
+class LedgerEntry(SandboxModel, table=True):
+    """A payment a partner received: an approved payment request whose
+    callback the partner accepted. Names are copied so the entry reads the
+    same after a user or partner is renamed.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="approvalrequest.id", unique=True)
+    client_id: str
+    partner_name: str
+    user_id: int = Field(foreign_key="user.id", index=True)
+    username: str
+    # Canonical decimal text exactly as validated (see `payment`); summed
+    # with Decimal, never converted to a float.
+    amount: str
+    currency: str
+    approved_at: datetime = Field(default_factory=utcnow, index=True)

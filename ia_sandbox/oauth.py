@@ -8,7 +8,10 @@
 ``GET /api/public/user`` (``Authorization: Bearer …``) answers
 ``{"success": true, "message", "data": {"id", "username", "email", "name",
 "phone"}}``, ``phone`` only when the user has one; or 401
-``{"success": false, "message", "error": "invalid_token"}``.
+``{"success": false, "message", "error": "invalid_token"}`` when the token is
+missing, unknown or revoked.
+
+Either may be answered otherwise when a fault is injected (see `faults`).
 """
 
 import logging
@@ -18,8 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ia_sandbox import grants
+from ia_sandbox import faults, grants
 from ia_sandbox.credentials import redact, same
+from ia_sandbox.models import User
 from ia_sandbox.web import api_error, db_for, json, settings_of
 
 logger = logging.getLogger(__name__)
@@ -29,6 +33,10 @@ _TOKEN_FIELDS = ("client_id", "client_secret", "code", "redirect_uri", "grant_ty
 
 async def token(request: Request) -> Response:
     """Exchange an authorization code for an access token."""
+    fault, instead = await faults.before_work(request, "token")
+    if instead is not None:
+        return instead
+
     # A malformed multipart body makes Starlette raise a 400 HTTPException,
     # which `errors.http_error` answers as invalid_request.
     form = await request.form()
@@ -37,10 +45,17 @@ async def token(request: Request) -> Response:
         value = form.get(name)
         if isinstance(value, str) and value:
             fields[name] = value
-    return await run_in_threadpool(_token, request, fields)
+    issued = await run_in_threadpool(_token, request, fields)
+    if isinstance(issued, Response):
+        return issued
+
+    body = {"access_token": issued, "token_type": "Bearer"}
+    # RFC 6749 §5.1: token answers must not be cached.
+    return faults.reshaped(fault, body) or json(body, headers={"Pragma": "no-cache"})
 
 
-def _token(request: Request, fields: dict[str, str]) -> Response:
+def _token(request: Request, fields: dict[str, str]) -> str | Response:
+    """The new access token, or the error answer saying why there is none."""
     settings = settings_of(request)
 
     missing = [name for name in _TOKEN_FIELDS if name not in fields]
@@ -68,18 +83,24 @@ def _token(request: Request, fields: dict[str, str]) -> Response:
         except grants.InvalidGrant as exc:
             logger.info("token refused: %s", exc)
             return api_error(400, "invalid_grant", str(exc))
-    # RFC 6749 §5.1: token answers must not be cached.
-    body = {"access_token": access, "token_type": "Bearer"}
-    return json(body, headers={"Pragma": "no-cache"})
+    return access
 
 
-def user(request: Request) -> Response:
-    """The user an access token was granted for."""
+def _bearer_user(request: Request) -> User | None:
     scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
-    found = None
-    if scheme.lower() == "bearer" and bearer.strip():
-        with db_for(request) as db:
-            found = grants.user_for_token(db, bearer.strip())
+    if scheme.lower() != "bearer" or not bearer.strip():
+        return None
+    with db_for(request) as db:
+        return grants.user_for_token(db, bearer.strip())
+
+
+async def user(request: Request) -> Response:
+    """The user an access token was granted for."""
+    fault, instead = await faults.before_work(request, "user")
+    if instead is not None:
+        return instead
+
+    found = await run_in_threadpool(_bearer_user, request)
     if found is None:
         return json(
             {
@@ -100,13 +121,12 @@ def user(request: Request) -> Response:
     if found.phone:
         data["phone"] = found.phone
     logger.info("user %s read by %s", found.username, settings_of(request).partner_name)
-    return json(
-        {
-            "success": True,
-            "message": "User data items retrieved successfully",
-            "data": data,
-        }
-    )
+    body = {
+        "success": True,
+        "message": "User data items retrieved successfully",
+        "data": data,
+    }
+    return faults.reshaped(fault, body) or json(body)
 
 
 routes = [

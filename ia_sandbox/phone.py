@@ -1,10 +1,13 @@
 """The simulated IA phone app: pick a demo user, then answer their requests.
 
 Pages: ``GET /app`` (the user picker) and ``GET /app/{username}``. The
-latter's script uses three JSON endpoints of its own:
+latter's script uses three JSON endpoints of its own, plus those of its
+account section (see `account`):
 
-- ``GET /app/{username}/requests`` → ``{"user", "requests": [card, …]}``,
-  a card being ``{"id", "partner", "title", "shares", "seconds_left"}``;
+- ``GET /app/{username}/requests`` → ``{"user", "requests": [card, …],
+  "connected"}``, a card being ``{"id", "partner", "title", "shares",
+  "seconds_left"}`` and ``connected`` whether the partner holds a live token
+  for the user;
 - ``POST /app/{username}/requests/{id}/approve`` and ``…/deny`` →
   ``{"id", "status", "message"}``, or 409 when the request can no longer be
   answered (already answered, cancelled or expired).
@@ -26,10 +29,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ia_sandbox import approvals, grants
+from ia_sandbox import approvals, grants, ledger
+from ia_sandbox.account import profile_of
 from ia_sandbox.callback import deliver_code
 from ia_sandbox.config import Settings
 from ia_sandbox.models import ApprovalRequest, RequestStatus, User, utcnow
+from ia_sandbox.profile import user_named
 from ia_sandbox.web import api_error, db_for, json, page_headers, render, settings_of
 
 logger = logging.getLogger(__name__)
@@ -40,7 +45,7 @@ class _NoSuchUser(Exception):
 
 
 def _user(db: Session, username: str) -> User:
-    user = db.exec(select(User).where(User.username == username)).first()
+    user = user_named(db, username)
     if user is None:
         raise _NoSuchUser(username)
     return user
@@ -63,13 +68,17 @@ def card(found: ApprovalRequest, user: User, settings: Settings) -> dict[str, An
     }
 
 
-def _cards(request: Request, username: str) -> tuple[User, list[dict[str, Any]]]:
+def _cards(request: Request, username: str) -> tuple[User, list[dict[str, Any]], bool]:
+    """The user, their pending requests as cards, and whether the partner
+    holds access to them."""
     settings = settings_of(request)
     with db_for(request) as db:
         user = _user(db, username)
+        assert user.id is not None
         approvals.expire_overdue(db, settings)
         pending = approvals.pending_for(db, user)
-    return user, [card(found, user, settings) for found in pending]
+        connected = grants.has_access(db, user.id, settings.partner_client_id)
+    return user, [card(found, user, settings) for found in pending], connected
 
 
 def home(request: Request) -> Response:
@@ -80,10 +89,11 @@ def home(request: Request) -> Response:
 
 
 def phone(request: Request) -> Response:
-    """One user's phone: the pending requests, kept fresh by the page's script."""
+    """One user's phone: the pending requests, kept fresh by the page's
+    script, and the account section (profile, partner access)."""
     username = request.path_params["username"]
     try:
-        user, cards = _cards(request, username)
+        user, cards, connected = _cards(request, username)
     except _NoSuchUser:
         missing = {
             "title": "No such account",
@@ -92,22 +102,32 @@ def phone(request: Request) -> Response:
         return render(
             request, "error.html", missing, headers=page_headers(), status=404
         )
+    # Starlette leaves path parameters unencoded; a username may need it.
+    base = f"/app/{quote(username, safe='')}"
     config = {
-        # Starlette leaves path parameters unencoded; a username may need it.
-        "requestsUrl": f"/app/{quote(username, safe='')}/requests",
+        "requestsUrl": f"{base}/requests",
         "requests": cards,
+        "profileUrl": f"{base}/profile",
+        "revokeUrl": f"{base}/revoke",
+        "profile": profile_of(user),
+        "connected": connected,
     }
-    context = {"user": user, "config": config}
+    context = {
+        "user": user,
+        "partner": settings_of(request).partner_name,
+        "connected": connected,
+        "config": config,
+    }
     return render(request, "phone_user.html", context, headers=page_headers())
 
 
 def pending(request: Request) -> Response:
     """The user's pending requests as cards (expiry decided here)."""
     try:
-        user, cards = _cards(request, request.path_params["username"])
+        user, cards, connected = _cards(request, request.path_params["username"])
     except _NoSuchUser:
         return api_error(404, "not_found", "No such account.")
-    return json({"user": user.username, "requests": cards})
+    return json({"user": user.username, "requests": cards, "connected": connected})
 
 
 def _answer(
@@ -144,16 +164,28 @@ async def approve(request: Request) -> Response:
         code = await run_in_threadpool(grants.issue_code, db, settings, found)
     failure = await deliver_code(settings, code, user)
 
-    # Settle: a failed callback leaves the partner with nothing usable.
+    # Settle: a failed callback leaves the partner with nothing usable; an
+    # accepted payment enters the ledger in the settling transaction.
     with db_for(request) as db:
         if failure:
             await run_in_threadpool(grants.revoke_grant, db, found.id)
+        elif found.amount:
+            await run_in_threadpool(ledger.record_payment, db, settings, found, user)
         await run_in_threadpool(approvals.conclude, db, found, failure)
     if failure:
         logger.warning("request %s failed: partner callback: %s", found.id, failure)
         message = approvals.failed_message(found)
         return json({"id": found.id, "status": "failed", "message": message})
     logger.info("request %s approved: partner accepted the code", found.id)
+    if found.amount:
+        logger.info(
+            "ledger: %s received %s %s from %s (request %s)",
+            settings.partner_name,
+            found.amount,
+            found.currency,
+            user.username,
+            found.id,
+        )
     message = f"Approved. {settings.partner_name} was notified."
     return json({"id": found.id, "status": "approved", "message": message})
 

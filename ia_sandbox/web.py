@@ -30,6 +30,11 @@ _COMMON = {
 }
 
 
+def api_headers() -> dict[str, str]:
+    """Headers for every API answer: never cached, never sniffed."""
+    return dict(_COMMON)
+
+
 def frame_headers(settings: Settings) -> dict[str, str]:
     """Headers for the authorization frame: only the partner may embed it."""
     return _COMMON | {

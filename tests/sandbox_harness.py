@@ -40,9 +40,22 @@ CLIENT_SECRET = "test-secret-ZZ9"
 PARTNER_ORIGIN = "http://localhost:3000"
 
 
+@dataclass(frozen=True)
+class Posted:
+    """One ``POST`` the partner's callback received."""
+
+    path: str  # the raw request target
+    content_type: str
+    body: str  # decoded as UTF-8, e.g. "user_id=2"
+
+
 @dataclass
 class Partner:
-    """The partner's callback endpoint, as the sandbox sees it over HTTP."""
+    """The partner's callback endpoint, as the sandbox sees it over HTTP.
+
+    ``GET`` callbacks (codes) land in ``paths``, ``POST`` callbacks (profile
+    changes, revocations) in ``posts``; both are answered with ``status``.
+    """
 
     url: str
     status: int = 200
@@ -51,6 +64,9 @@ class Partner:
     # code right away); its result is kept in ``seen``.
     during: Callable[[str], Any] | None = None
     seen: list[Any] = field(default_factory=list)
+    posts: list[Posted] = field(default_factory=list)
+    # Like ``during``, for a POST: called with the body, result kept in ``seen``.
+    during_post: Callable[[str], Any] | None = None
 
 
 @pytest.fixture
@@ -63,6 +79,18 @@ def partner() -> Iterator[Partner]:
             recorder.paths.append(self.path)
             if recorder.during is not None:
                 recorder.seen.append(recorder.during(self.path))
+            self._answer()
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode()
+            content_type = self.headers.get("Content-Type", "")
+            recorder.posts.append(Posted(self.path, content_type, body))
+            if recorder.during_post is not None:
+                recorder.seen.append(recorder.during_post(body))
+            self._answer()
+
+        def _answer(self) -> None:
             # A slow partner's caller may have given up already: that is the
             # case under test, not an error of the recorder.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -218,6 +246,17 @@ def approve(client: Any, username: str) -> Any:
 def code_sent_to(partner: Partner) -> str:
     """The code in the last callback the partner received."""
     return parse_qs(urlsplit(partner.paths[-1]).query)["code"][0]
+
+
+def sign_in(client: Any, partner: Partner, username: str) -> str:
+    """Sign ``username`` in to the partner end to end; return the access token."""
+    ask(client, username)
+    assert approve(client, username).json()["status"] == "approved"
+    code = code_sent_to(partner)
+    exchanged = client.post("/api/oauth/token", data=token_form(partner, code))
+    assert exchanged.status_code == 200, exchanged.text
+    token: str = exchanged.json()["access_token"]
+    return token
 
 
 def token_form(partner: Partner, code: str, **overrides: str) -> dict[str, str]:
