@@ -148,3 +148,54 @@ def test_a_burst_of_hints_ends_in_one_consistent_row(
         users = session.exec(select(IAUser)).all()
     assert [(u.ia_user_id, u.email) for u in users] == [(2, "jose+demo@example.com")]
     assert _counts() == (1, 1, 0)
+
+
+def _forward_last_hint(portal: TestClient, partner: Partner) -> httpx.Response:
+    """Hand the portal the POST the sandbox just sent to the partner."""
+    hint = partner.posts[-1]
+    return portal.post(
+        "/ia/callback", content=hint.body, headers={"Content-Type": hint.content_type}
+    )
+
+
+def test_a_changed_phone_is_fetched_stored_and_recorded(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    _sign_in(portal, sandbox, partner, "jose")
+    edit = {"name": "José Ñandú", "email": "jose+demo@example.com", "phone": "+34 1"}
+    assert sandbox.post("/app/jose/profile", json=edit).status_code == 200
+    assert partner.posts[-1].body == "user_id=2"
+
+    response = _forward_last_hint(portal, partner)
+
+    assert response.json() == {"status": "ok", "result": "updated"}
+    with open_session() as session:
+        user = session.exec(select(IAUser)).one()
+        change = session.exec(select(ProfileChange)).one()
+    assert (user.phone, user.profile_items["phone"]) == ("+34 1", "+34 1")
+    assert change.changes == {"phone": ["+34 600 000 123", "+34 1"]}
+
+
+def test_revoked_access_drops_the_token_and_a_new_sign_in_restores_it(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    _sign_in(portal, sandbox, partner, "grace")
+    assert sandbox.post("/app/grace/revoke").status_code == 200
+
+    response = _forward_last_hint(portal, partner)
+
+    assert response.json() == {"status": "ok", "result": "revoked"}
+    with open_session() as session:
+        user = session.exec(select(IAUser)).one()
+        change = session.exec(select(ProfileChange)).one()
+    assert (user.access_token, user.access_revoked_at is not None) == (None, True)
+    assert (change.revoked, change.changes) == (True, {})
+
+    _sign_in(portal, sandbox, partner, "grace")
+    with open_session() as session:
+        user = session.exec(select(IAUser)).one()
+    assert user.access_token and user.access_revoked_at is None
+    assert portal.post("/ia/callback", content="user_id=3", headers=FORM).json() == {
+        "status": "ok",
+        "result": "unchanged",
+    }
