@@ -20,6 +20,23 @@ def scrub(text: str) -> str:
     return _REQUEST_REF.sub(r"\1…", text)
 
 
+# Requests the frame and the phone page repeat every second or so: logging
+# each would bury the protocol's steps.
+_POLLS = re.compile(
+    r'"GET (/healthz|/api/partner/authorize/request/[^ ]+|/app/[^ ]+/requests) '
+)
+
+
+class QuietPolls(logging.Filter):
+    """Drop successful access-log lines of the polling requests."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "uvicorn.access":
+            return True
+        line = record.getMessage()
+        return not (_POLLS.search(line) and line.rstrip().endswith(" 200"))
+
+
 class RedactSecrets(logging.Filter):
     """Scrub a record's message and its string arguments (see `scrub`)."""
 
@@ -42,6 +59,7 @@ def configure() -> None:
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.addFilter(QuietPolls())
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.addHandler(handler)

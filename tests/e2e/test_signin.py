@@ -85,3 +85,13 @@ def test_sign_out_ends_the_session(page: Page, phone: Page, stack: Stack):
     open_portal(page, stack, "/profile")
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
+
+
+def test_escape_in_the_frame_closes_it(page: Page, stack: Stack):
+    frame = identify(page, stack, "ada")
+
+    frame.get_by_role("button", name="Cancel").focus()
+    page.keyboard.press("Escape")
+
+    expect(page.get_by_role("button", name=SIGN_IN)).to_be_visible()
+    expect(page.get_by_role("button", name=SIGN_IN)).to_be_focused()
