@@ -7,10 +7,19 @@
 // or the page itself cannot speak for IA.
 import React, { useEffect, useRef } from "react";
 
+// A message longer than this is shortened; a login longer than an email
+// address can be (RFC 5321: 254 characters) is refused outright.
 const MAX_TEXT = 500;
+const MAX_LOGIN = 254;
 
 function text(value) {
   return typeof value === "string" ? value.slice(0, MAX_TEXT) : null;
+}
+
+function login(value) {
+  if (typeof value !== "string") return null;
+  const trimmed = value.trim();
+  return trimmed && trimmed.length <= MAX_LOGIN ? trimmed : null;
 }
 
 export function IAButton({
@@ -40,8 +49,12 @@ export function IAButton({
     };
     const listener = (event) => {
       const frame = frameRef.current;
-      // Another frame, the page itself or a closed frame: not ours, stay quiet.
-      if (!frame || event.source !== frame.contentWindow) return;
+      // Another frame, the page itself or a closed frame: not ours. Only the
+      // console hears of it: other scripts on a page post messages too.
+      if (!frame || event.source !== frame.contentWindow) {
+        console.debug("IA message ignored: not from this button's frame");
+        return;
+      }
       if (event.origin !== iaOrigin) return reject(`origin ${event.origin}`);
       const data = event.data;
       if (!data || typeof data !== "object") return reject("not an object");
@@ -53,8 +66,8 @@ export function IAButton({
       if (data.action === "closeframe") return h.onClose?.();
       if (data.action !== "auth") return reject("unknown action");
       if (data.status === "success") {
-        const login = text(data.usernameOrEmail);
-        return login ? h.onSuccess?.(login) : reject("success without a user");
+        const who = login(data.usernameOrEmail);
+        return who ? h.onSuccess?.(who) : reject("success without a valid user");
       }
       const message = text(data.message) ?? "";
       if (data.status === "denied") return h.onDenied?.(message);

@@ -20,6 +20,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Lookalike hosts for the forged-message tests resolve to this machine.
+    "--host-resolver-rules=MAP *.evil.test 127.0.0.1",
+    "--ignore-certificate-errors",
 ]
 
 
