@@ -11,6 +11,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from babel.numbers import get_currency_name
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -61,6 +62,10 @@ class Settings(BaseSettings):
     payment_currency: str = "USD"
     payment_max_amount: Decimal = Field(default=Decimal("10000"), gt=0, le=10**9)
 
+    # Fernet keys that seal IA access tokens at rest, comma-separated: the first
+    # seals, every one opens (ia_portal.token_vault explains rotation).
+    token_encryption_keys: SecretStr
+
     # How long a browser's success message may trail the IA callback, and how
     # long a signed-in session lasts.
     signin_confirm_window: int = Field(default=120, gt=0, le=3600)
@@ -86,6 +91,28 @@ class Settings(BaseSettings):
         if not value.get_secret_value().strip():
             raise ValueError("must not be empty")
         return value
+
+    @field_validator("token_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr) -> SecretStr:
+        # The messages number the bad entry and never quote it: it is a secret.
+        keys = [key.strip() for key in value.get_secret_value().split(",")]
+        if keys == [""]:
+            raise ValueError("must list at least one Fernet key")
+        for number, key in enumerate(keys, start=1):
+            try:
+                Fernet(key)
+            except ValueError:
+                raise ValueError(
+                    f"entry {number} of {len(keys)} is not a Fernet key"
+                    " (32 url-safe base64-encoded bytes)"
+                ) from None
+        return SecretStr(",".join(keys))
+
+    @property
+    def token_keys(self) -> list[str]:
+        """The Fernet keys, the sealing one first."""
+        return self.token_encryption_keys.get_secret_value().split(",")
 
     @property
     def ia_origin(self) -> str:

@@ -8,6 +8,9 @@ Errors form one small hierarchy, so a caller knows what to catch:
     └── IABadAnswer     IA answered, but not in the protocol's shape
 
 Every message is safe to show a user: none carries a code, token or secret.
+
+Each call, connecting and reading included, ends within `IA_HTTP_TIMEOUT`. Only
+the user fetch is tried again, by the policy `USER_FETCH_RETRY` states.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
 import httpx
+import tenacity
 
 from ia_portal.config import Settings
 from ia_portal.protocol import IAUserData, ProtocolError, parse_user_payload
@@ -46,26 +51,71 @@ class IABadAnswer(IAError):
     """IA answered with something that is not a protocol answer."""
 
 
+# Retry policy. Only the user fetch is retried: a GET with the token changes
+# nothing on IA's side, so asking again is safe. The code exchange never is:
+# after a failure its outcome is unknown (IA may have used the code up), and a
+# second try would at best be refused. Three attempts, 0.1 s then 0.2 s apart:
+# enough to ride out a blip or a restarting IA, short because IA's callback
+# waits for our answer meanwhile.
+# Limitation: an IA that never answers the user fetch keeps its callback
+# waiting three timeouts plus 0.3 s, because each attempt gets the whole
+# `IA_HTTP_TIMEOUT`.
+USER_FETCH_ATTEMPTS = 3
+USER_FETCH_WAIT = tenacity.wait_exponential(multiplier=0.1, max=1.0)
+
+
+def _log_retry(state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    wait = state.next_action.sleep if state.next_action else 0.0
+    logger.info(
+        "user fetch attempt %s of %s failed (%s): trying again in %.1f s",
+        state.attempt_number,
+        USER_FETCH_ATTEMPTS,
+        error,
+        wait,
+    )
+
+
+USER_FETCH_RETRY = tenacity.retry(
+    retry=tenacity.retry_if_exception_type(IAUnavailable),
+    stop=tenacity.stop_after_attempt(USER_FETCH_ATTEMPTS),
+    wait=USER_FETCH_WAIT,
+    before_sleep=_log_retry,
+    reraise=True,
+)
+
+
 def redact(value: str) -> str:
     """Show at most the first four characters of a code or token, for logs."""
     return f"{value[:4]}…" if value else "(empty)"
 
 
-def _client(settings: Settings) -> httpx.AsyncClient:
+def _client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None
+) -> httpx.AsyncClient:
     # TLS is always verified; one timeout bounds connect, read, write and pool.
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.ia_http_timeout),
         verify=True,
         follow_redirects=False,
+        transport=transport,
     )
 
 
-async def _send(settings: Settings, request: httpx.Request, step: str) -> Any:
+async def _send(
+    settings: Settings,
+    request: httpx.Request,
+    step: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Any:
     """Send one request to IA and return its JSON body, or raise an `IAError`."""
     try:
-        async with _client(settings) as client:
-            response = await client.send(request)
-    except httpx.TimeoutException:
+        # httpx's timeout bounds each socket operation; an IA that trickles its
+        # answer byte by byte would pass them all, so the call is bounded too.
+        with anyio.fail_after(settings.ia_http_timeout):
+            async with _client(settings, transport) as client:
+                response = await client.send(request)
+    except (httpx.TimeoutException, TimeoutError):
         raise IAUnavailable(f"IA did not answer the {step} in time") from None
     except httpx.HTTPError as error:
         cause = type(error).__name__
@@ -123,19 +173,25 @@ async def exchange_code(settings: Settings, code: str) -> str:
     return token
 
 
-async def fetch_user(settings: Settings, access_token: str) -> IAUserData:
+async def fetch_user(
+    settings: Settings,
+    access_token: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> IAUserData:
     """Read the user's data with their access token (protocol step 6).
 
+    IA unavailable (unreachable, too slow, 5xx) is tried again, by the policy
+    `USER_FETCH_RETRY` states; a refusal or a bad answer is not.
+
+    Args:
+        transport: replaces httpx's network transport (tests use it to fake a
+            failure the IA sandbox cannot produce).
+
     Raises:
-        IAError: see the module docstring.
+        IAError: see the module docstring; after retries, the last attempt's.
     """
-    headers = {
-        "Authorization": f"Bearer {access_token}",
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-    }
-    request = httpx.Request("GET", settings.ia_server_url + USER_PATH, headers=headers)
-    body = await _send(settings, request, "user fetch")
+    body = await _user_answer(settings, access_token, transport)
 
     try:
         user = parse_user_payload(body)
@@ -143,3 +199,19 @@ async def fetch_user(settings: Settings, access_token: str) -> IAUserData:
         raise IABadAnswer(str(error)) from None
     logger.info("fetched IA user %s", user.user_id)
     return user
+
+
+@USER_FETCH_RETRY
+async def _user_answer(
+    settings: Settings,
+    access_token: str,
+    transport: httpx.AsyncBaseTransport | None,
+) -> Any:
+    """One try at `GET /api/public/user`: its JSON body."""
+    headers = {
+        "Authorization": f"Bearer {access_token}",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    request = httpx.Request("GET", settings.ia_server_url + USER_PATH, headers=headers)
+    return await _send(settings, request, "user fetch", transport)

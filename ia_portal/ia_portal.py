@@ -14,7 +14,10 @@ from ia_portal.state.checkout import CheckoutState
 from ia_portal.state.session import SessionState
 from ia_portal.state.signin import SignInState
 
-configure_logging(secrets=(get_settings().ia_client_secret.get_secret_value(),))
+_settings = get_settings()
+configure_logging(
+    secrets=(_settings.ia_client_secret.get_secret_value(), *_settings.token_keys)
+)
 
 app = rx.App(
     stylesheets=["/portal.css"],

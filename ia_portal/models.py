@@ -12,6 +12,8 @@ import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from ia_portal.token_vault import SealedToken
+
 
 def utcnow() -> datetime.datetime:
     """The current time, aware, in UTC."""
@@ -39,8 +41,9 @@ class IAUser(SQLModel, table=True):
     profile_items: dict[str, str] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
+    # Sealed in the database (ia_portal.token_vault), in clear in Python.
     # Dropped when IA answers 401 on a re-sync: the user revoked our access.
-    access_token: str | None = None
+    access_token: str | None = Field(default=None, sa_column=sa.Column(SealedToken))
     access_revoked_at: datetime.datetime | None = None
     created_at: datetime.datetime = Field(default_factory=utcnow)
     last_synced_at: datetime.datetime = Field(default_factory=utcnow)

@@ -1,16 +1,20 @@
-"""The IA protocol's data, parsed defensively: the callback's `state` and user data.
+"""The IA protocol's data, parsed defensively: the callback's `code` and `state`,
+and IA's user answers.
 
 IA's `state` is `userid@@username@@email`, not an anti-forgery value, and IA's
-user answers come in more than one shape. Both are read here and nowhere else.
+user answers come in more than one shape. All are read here and nowhere else.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from typing import Any
 
 STATE_SEPARATOR = "@@"
 MAX_ITEM_LENGTH = 1000
+# RFC 6749 (appendix A.11): a code is made of VSCHAR, printable ASCII and space.
+_CODE_CHARACTERS = frozenset(map(chr, range(0x20, 0x7F)))
 
 
 class ProtocolError(ValueError):
@@ -38,16 +42,32 @@ class IAUserData:
     items: dict[str, str]
 
 
+def check_code(code: str) -> str:
+    """Return `code` if it has the characters an OAuth authorization code may have.
+
+    Raises:
+        ProtocolError: the code holds a control character or non-ASCII text,
+            which no authorization server issues; IA is not asked about it.
+    """
+    if not code or not _CODE_CHARACTERS.issuperset(code):
+        raise ProtocolError("code is not an authorization code")
+    return code
+
+
 def parse_state(state: str) -> CallbackState:
     """Split `userid@@username@@email`.
 
     The user id runs to the first separator and the email starts after the last
-    one, so a username may itself contain `@` or even `@@`.
+    one, so a username may itself contain `@` or even `@@`. The username and
+    email may be empty or hold any printable text: they are informative only
+    (the token's data is the identity) and are never stored or shown.
 
     Raises:
-        ProtocolError: fewer than three parts, or a user id that is not a
-            positive integer.
+        ProtocolError: fewer than three parts, a control character (NUL, a line
+            break) anywhere, or a user id that is not a positive integer.
     """
+    if any(unicodedata.category(char) == "Cc" for char in state):
+        raise ProtocolError("state holds a control character")
     head, sep, rest = state.partition(STATE_SEPARATOR)
     username, sep2, email = rest.rpartition(STATE_SEPARATOR)
     if not sep or not sep2:
@@ -85,7 +105,8 @@ def parse_user_payload(payload: Any) -> IAUserData:
         raise ProtocolError("IA's user answer is not a JSON object")
     if payload.get("success") is not True:
         message = payload.get("message")
-        detail = f": {message[:200]}" if isinstance(message, str) and message else ""
+        shown = _printable(message) if isinstance(message, str) else ""
+        detail = f": {shown}" if shown else ""
         raise ProtocolError(f"IA did not return the user's data{detail}")
 
     items = _items(payload.get("data"))
@@ -101,6 +122,15 @@ def parse_user_payload(payload: Any) -> IAUserData:
         phone=texts.get("phone") or None,
         items=texts,
     )
+
+
+def _printable(text: str) -> str:
+    """IA's own message, cut short and on one line, fit for an error or a log."""
+    shown = "".join(
+        char if unicodedata.category(char)[0] not in "CZ" else " "
+        for char in text[:200]
+    )
+    return " ".join(shown.split())
 
 
 def _items(data: object) -> dict[str, object]:
@@ -126,7 +156,7 @@ def _items(data: object) -> dict[str, object]:
             raise ProtocolError("IA's user data has a key that is not a name")
         name = key.strip().lower()
         if name in items and items[name] != value:
-            raise ProtocolError(f"IA's user data gives {name!r} twice")
+            raise ProtocolError(f"IA's user data gives {name[:40]!r} twice")
         items[name] = value
     return items
 
@@ -138,7 +168,7 @@ def _text(key: str, value: object) -> str:
     if isinstance(value, bool | int | float):
         return str(value)
     if not isinstance(value, str):
-        raise ProtocolError(f"IA's user data item {key!r} is not a plain value")
+        raise ProtocolError(f"IA's user data item {key[:40]!r} is not a plain value")
     if len(value) > MAX_ITEM_LENGTH or "\x00" in value:
-        raise ProtocolError(f"IA's user data item {key!r} is not acceptable text")
+        raise ProtocolError(f"IA's user data item {key[:40]!r} is not acceptable text")
     return value.strip()

@@ -7,6 +7,23 @@
 - `GET /ia/frame/{attempt_id}`: sends a tab's iframe on to IA's frame URL. The
   URL must carry the client secret (the platform's design), so it is built
   here, at the last moment, and never enters page HTML, JS bundles or state.
+
+Both callbacks answer JSON: `{"status": "ok", …}`, or `{"status": "error",
+"error": SENTENCE}` where SENTENCE is fixed text, or says what IA answered; it
+never repeats what the request carried. For `GET /ia/callback`:
+
+- 400: `code` or `state` missing, empty, repeated, too long or malformed; IA
+  refused the code (unknown, used or expired); or `state` names another IA
+  user than the one the token belongs to ("state does not match the user IA
+  returned"). The token's data is the identity, but a `state` that disagrees
+  means the call was tampered with or IA is confused: nobody is signed in on
+  it, and nothing is stored.
+- 502: IA was unreachable, too slow, failed, or answered outside the
+  protocol. Nothing is stored.
+
+A query string over `MAX_QUERY_BYTES` (414) or a body over `MAX_BODY_BYTES`
+(413) is refused before any route runs. Each refusal or failure logs one
+WARNING line naming its cause.
 """
 
 from __future__ import annotations
@@ -16,9 +33,12 @@ from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ia_portal import ia_client
 from ia_portal.attempts import open_attempt
@@ -26,16 +46,21 @@ from ia_portal.config import get_settings
 from ia_portal.db import open_session
 from ia_portal.live import push_profile
 from ia_portal.payments import ia_amount, payment_of
-from ia_portal.protocol import IAUserData, ProtocolError, parse_state
+from ia_portal.protocol import IAUserData, ProtocolError, check_code, parse_state
 from ia_portal.resync import UnknownUser, resync
 from ia_portal.users import store_signed_in_user
 
 logger = logging.getLogger(__name__)
 
 FRAME_PATH = "/api/partner/authorize/view"
+# IA's codes and states are short (a state is an id, a username and an email);
+# these leave room for a generous IA and refuse what no IA sends.
 MAX_CODE_LENGTH = 512
 MAX_STATE_LENGTH = 2048
-MAX_FORM_BYTES = 1024
+# Room for the longest code and state above, percent-encoded.
+MAX_QUERY_BYTES = 8192
+# IA's POST carries one `user_id`.
+MAX_BODY_BYTES = 1024
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -44,24 +69,61 @@ def _answer(status_code: int, error: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=status_code, headers=NO_STORE)
 
 
-def _single(request: Request, name: str, max_length: int) -> str | None:
-    """The one value of a query parameter, or None if absent, repeated or too long."""
+class SizeLimits:
+    """Refuse an oversized request to `/ia/…` before routing: no route reads it.
+
+    A query string over `MAX_QUERY_BYTES` gets 414, a declared body over
+    `MAX_BODY_BYTES` gets 413. A body sent without a length is cut off where
+    it is read (`_small_body`). Reflex mounts its own backend inside this app,
+    so other paths (its uploads, pages, health checks) pass untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ours = scope["type"] == "http" and scope["path"].startswith("/ia/")
+        refusal = _oversized(scope) if ours else None
+        if refusal is None:
+            await self.app(scope, receive, send)
+        else:
+            await refusal(scope, receive, send)
+
+
+def _oversized(scope: Scope) -> Response | None:
+    if len(scope["query_string"]) > MAX_QUERY_BYTES:
+        logger.warning("request refused: query string over %s bytes", MAX_QUERY_BYTES)
+        return _answer(414, "query string too long")
+    declared = Headers(scope=scope).get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        logger.warning("request refused: body over %s bytes", MAX_BODY_BYTES)
+        return _answer(413, "request body too large")
+    return None
+
+
+def _one(request: Request, name: str) -> str | None:
+    """The one non-empty value of a query parameter; None if absent or repeated."""
     values = request.query_params.getlist(name)
-    if len(values) != 1 or not values[0] or len(values[0]) > max_length:
-        return None
-    return values[0]
+    return values[0] if len(values) == 1 and values[0] else None
 
 
 async def approval_callback(request: Request) -> Response:
     """IA tells us a user approved: trade the code and store who it was."""
     settings = get_settings()
 
-    # Read the query: exactly one non-empty code and state.
-    code = _single(request, "code", MAX_CODE_LENGTH)
-    raw_state = _single(request, "state", MAX_STATE_LENGTH)
-    if code is None or raw_state is None:
-        logger.warning("callback refused: code or state missing, repeated or too long")
+    # Read the query: exactly one short, well-formed code and state.
+    raw_code, raw_state = _one(request, "code"), _one(request, "state")
+    if raw_code is None or raw_state is None:
+        logger.warning("callback refused: code or state missing, empty or repeated")
         return _answer(400, "code and state are each required once")
+    if len(raw_code) > MAX_CODE_LENGTH or len(raw_state) > MAX_STATE_LENGTH:
+        logger.warning("callback refused: code or state too long")
+        return _answer(400, "code or state is too long")
+    try:
+        code = check_code(raw_code)
+    except ProtocolError as error:
+        logger.warning("callback refused: %s", error)
+        return _answer(400, "code is not an authorization code")
     try:
         state = parse_state(raw_state)
     except ProtocolError as error:
@@ -69,7 +131,7 @@ async def approval_callback(request: Request) -> Response:
         return _answer(400, "state is not userid@@username@@email")
     logger.info("callback received for IA user %s", state.user_id)
 
-    # Trade the code and read the user; the code is single-use, so no retry.
+    # Trade the code (once: it is single-use) and read the user (retried).
     try:
         token = await ia_client.exchange_code(settings, code)
         user = await ia_client.fetch_user(settings, token)
@@ -137,24 +199,24 @@ def _frame_query(attempt_id: str) -> dict[str, str] | None:
         return {}
 
 
-async def _small_form(request: Request) -> dict[str, list[str]] | None:
-    """The URL-encoded body, if it is small enough and well-formed; else None."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (
-        not declared.isdigit() or int(declared) > MAX_FORM_BYTES
-    ):
-        return None
+async def _small_body(request: Request) -> bytes | None:
+    """The request's body, or None as soon as it runs over `MAX_BODY_BYTES`."""
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_FORM_BYTES:
+        if len(body) > MAX_BODY_BYTES:
             return None
+    return body
+
+
+def _form(body: bytes) -> dict[str, list[str]]:
+    """The URL-encoded body's fields; empty if it is not a well-formed form."""
     try:
         return parse_qs(
             body.decode("ascii"), keep_blank_values=True, strict_parsing=True
         )
     except (UnicodeDecodeError, ValueError):
-        return None
+        return {}
 
 
 async def profile_changed(request: Request) -> Response:
@@ -164,15 +226,15 @@ async def profile_changed(request: Request) -> Response:
     # Read the hint: one numeric user_id in a small form body, nothing else.
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type != "application/x-www-form-urlencoded":
+        logger.warning("profile hint refused: not a form")
         return _answer(415, "send user_id as application/x-www-form-urlencoded")
-    form = await _small_form(request)
-    values = (form or {}).get("user_id", [])
-    if len(values) != 1 or not values[0].isascii() or not values[0].isdigit():
-        logger.warning(
-            "profile hint refused: user_id missing, repeated or not a number"
-        )
-        return _answer(400, "user_id must be one positive number")
-    if len(values[0]) > 18 or int(values[0]) == 0:
+    body = await _small_body(request)
+    if body is None:
+        logger.warning("profile hint refused: body over %s bytes", MAX_BODY_BYTES)
+        return _answer(413, "request body too large")
+    values = _form(body).get("user_id", [])
+    if len(values) != 1 or not _positive_id(values[0]):
+        logger.warning("profile hint refused: user_id missing, repeated or not one")
         return _answer(400, "user_id must be one positive number")
     ia_user_id = int(values[0])
     logger.info("profile hint received for IA user %s", ia_user_id)
@@ -191,6 +253,11 @@ async def profile_changed(request: Request) -> Response:
     return JSONResponse({"status": "ok", "result": str(result)}, headers=NO_STORE)
 
 
+def _positive_id(text: str) -> bool:
+    """Whether `text` is an IA user id: 1 to 18 ASCII digits, not all zeros."""
+    return text.isascii() and text.isdigit() and len(text) <= 18 and int(text) > 0
+
+
 async def _server_error(request: Request, exc: Exception) -> Response:
     # One log line with the cause; the caller sees no traceback.
     logger.exception("unexpected error on %s", request.url.path)
@@ -205,5 +272,6 @@ def create_routes() -> Starlette:
             Route("/ia/callback", profile_changed, methods=["POST"]),
             Route("/ia/frame/{attempt_id}", frame_redirect, methods=["GET"]),
         ],
+        middleware=[Middleware(SizeLimits)],
         exception_handlers={Exception: _server_error},
     )

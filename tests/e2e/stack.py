@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "e2e-client"
 CLIENT_SECRET = "e2e-secret-Zq81"
 APPROVAL_TIMEOUT = 6
+# The Fernet key that seals access tokens in the portal's database.
+TOKEN_KEY = "S7d1Ui6KKM2r6x6_ai2ZVeK7r6VCxHQzTRWdCfCTG2c="
 
 
 def free_port() -> int:
@@ -91,6 +93,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         "PORTAL_URL": portal_url,
         "PORTAL_API_URL": api_url,
         "DATABASE_URL": f"sqlite:///{portal_db}",
+        "TOKEN_ENCRYPTION_KEYS": TOKEN_KEY,
         "SIGNIN_CONFIRM_WINDOW": "60",
         "SANDBOX_URL": sandbox_url,
         "SANDBOX_DATABASE_URL": f"sqlite:///{workdir / 'sandbox.db'}",

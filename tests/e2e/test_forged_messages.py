@@ -52,19 +52,31 @@ def _leave_unclaimed_callback_for_ada(browser: Browser, phone: Page, stack: Stac
     deadline = time.monotonic() + 10
     while count_rows(stack, "ia_callback") != callbacks + 1:
         assert time.monotonic() < deadline, "IA's callback for ada did not arrive"
-        time.sleep(0.2)
+        phone.wait_for_timeout(200)
+
+
+def _current_frame(page: Page) -> Frame | None:
+    # Asked anew each time: a cross-origin navigation may swap the Frame object.
+    handle = page.locator(OUR_FRAME).element_handle()
+    return handle.content_frame() if handle else None
+
+
+def _frame_at(page: Page, url: str) -> Frame:
+    """The button's own iframe, once it has loaded `url` (a prefix of it)."""
+    deadline = time.monotonic() + 20
+    while True:
+        frame = _current_frame(page)
+        if frame is not None and frame.url.startswith(url):
+            frame.wait_for_load_state()
+            return frame
+        assert time.monotonic() < deadline, f"the frame did not load {url}"
+        # Not time.sleep: Playwright's sync API only sees events while it waits.
+        page.wait_for_timeout(100)
 
 
 def _our_frame(page: Page, stack: Stack) -> Frame:
     """The button's own IA frame, loaded from the sandbox."""
-    handle = page.locator(OUR_FRAME).element_handle()
-    frame = handle.content_frame() if handle else None
-    assert frame is not None
-    expect(
-        page.frame_locator(OUR_FRAME).get_by_label("Username or email")
-    ).to_be_visible()
-    assert frame.url.startswith(stack.sandbox_url)
-    return frame
+    return _frame_at(page, stack.sandbox_url)
 
 
 def _inject_frame(
@@ -93,15 +105,7 @@ def _stray_frame(page: Page) -> Frame:
 def _navigate_ours(page: Page, url: str) -> Frame:
     """Send the button's own iframe elsewhere (what a hijacked redirect would do)."""
     page.locator(OUR_FRAME).evaluate("(f, url) => { f.src = url; }", url)
-    handle = page.locator(OUR_FRAME).element_handle()
-    frame = handle.content_frame() if handle else None
-    assert frame is not None
-    deadline = time.monotonic() + 10
-    while not frame.url.startswith(url):
-        assert time.monotonic() < deadline, f"the frame did not load {url}"
-        time.sleep(0.1)
-    frame.wait_for_load_state()
-    return frame
+    return _frame_at(page, url)
 
 
 Send = Callable[[Page, Stack, dict], None]

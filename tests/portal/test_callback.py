@@ -7,27 +7,19 @@ and the portal trades the code with the live sandbox over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from ia_portal import ia_client
 from ia_portal.config import get_settings
-from ia_portal.db import get_engine, open_session
+from ia_portal.db import open_session
 from ia_portal.models import IACallback, IAUser
-from ia_portal.routes import create_routes
 from tests.portal.aio import run_async
-from tests.sandbox_harness import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    Partner,
-    approve,
-    ask,
-)
+from tests.sandbox_harness import CLIENT_SECRET, Partner, approve, ask
 
 
 @pytest.fixture
@@ -38,32 +30,9 @@ def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def portal(
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Any,
-    live_sandbox: str,
-    partner: Partner,
-) -> Iterator[TestClient]:
+def portal(make_portal: Callable[..., TestClient], live_sandbox: str) -> TestClient:
     """The portal's routes, configured for the live sandbox, on a fresh database."""
-    monkeypatch.chdir(tmp_path)  # no .env here: only what the test sets
-    settings = {
-        "IA_SERVER_URL": live_sandbox,
-        "IA_CLIENT_ID": CLIENT_ID,
-        "IA_CLIENT_SECRET": CLIENT_SECRET,
-        "IA_CALLBACK_URL": partner.url,
-        "IA_HTTP_TIMEOUT": "5",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    SQLModel.metadata.create_all(get_engine())
-    with TestClient(create_routes()) as client:
-        yield client
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    return make_portal(live_sandbox)
 
 
 def _callback_for(

@@ -4,7 +4,12 @@ import pytest
 
 from ia_portal.config import Settings, SettingsError, get_settings
 
-REQUIRED = {"IA_CLIENT_ID": "demo-client", "IA_CLIENT_SECRET": "s3cret"}
+KEY = "BXI5IG3hh6pFOcFNkjyyJPG4Bd7s6hVfxrEw4UUF-Tc="
+REQUIRED = {
+    "IA_CLIENT_ID": "demo-client",
+    "IA_CLIENT_SECRET": "s3cret",
+    "TOKEN_ENCRYPTION_KEYS": KEY,
+}
 
 
 @pytest.fixture
@@ -50,6 +55,56 @@ def test_secret_is_not_in_the_settings_repr(env) -> None:
     for name, value in REQUIRED.items():
         env.setenv(name, value)
     assert "s3cret" not in repr(get_settings())
+    assert KEY not in repr(get_settings())
+
+
+def test_missing_token_keys_name_the_setting(env) -> None:
+    env.setenv("IA_CLIENT_ID", "demo-client")
+    env.setenv("IA_CLIENT_SECRET", "s3cret")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    assert str(caught.value) == (
+        "Setting TOKEN_ENCRYPTION_KEYS is missing: set it in the environment or in .env"
+    )
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ("", "must list at least one Fernet key"),
+        (" ", "must list at least one Fernet key"),
+        (
+            "not-a-key",
+            "entry 1 of 1 is not a Fernet key (32 url-safe base64-encoded bytes)",
+        ),
+        (
+            f"{KEY},{KEY[:-2]}",
+            "entry 2 of 2 is not a Fernet key (32 url-safe base64-encoded bytes)",
+        ),
+        (
+            f"{KEY},,{KEY}",
+            "entry 2 of 3 is not a Fernet key (32 url-safe base64-encoded bytes)",
+        ),
+    ],
+)
+def test_malformed_token_keys_name_the_setting_not_the_key(
+    env, keys: str, message: str
+) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("TOKEN_ENCRYPTION_KEYS", keys)
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    assert str(caught.value) == f"Setting TOKEN_ENCRYPTION_KEYS is invalid: {message}"
+    assert KEY[:-2] not in str(caught.value)
+
+
+def test_token_keys_are_listed_first_key_first(env) -> None:
+    other = "H7uBNW-UtxTFJJxsU5vLF4XZ7IlnLX_s1sg3R9UNOP0="
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("TOKEN_ENCRYPTION_KEYS", f" {other} , {KEY}")
+    assert get_settings().token_keys == [other, KEY]
 
 
 @pytest.mark.parametrize(

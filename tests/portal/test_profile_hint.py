@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 from starlette.testclient import TestClient
 
-from ia_portal.config import get_settings
-from ia_portal.db import get_engine, open_session
+from ia_portal.db import open_session
 from ia_portal.models import IACallback, IAUser, ProfileChange
 from ia_portal.routes import create_routes
 from tests.portal.aio import run_async
-from tests.sandbox_harness import CLIENT_ID, CLIENT_SECRET, Partner, approve, ask
+from tests.sandbox_harness import Partner, approve, ask
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -28,29 +26,9 @@ def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def portal(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, live_sandbox: str, partner: Partner
-) -> Iterator[TestClient]:
-    """The portal's routes for the live sandbox, with ada signed in once."""
-    monkeypatch.chdir(tmp_path)
-    settings = {
-        "IA_SERVER_URL": live_sandbox,
-        "IA_CLIENT_ID": CLIENT_ID,
-        "IA_CLIENT_SECRET": CLIENT_SECRET,
-        "IA_CALLBACK_URL": partner.url,
-        "IA_HTTP_TIMEOUT": "5",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    SQLModel.metadata.create_all(get_engine())
-    with TestClient(create_routes()) as client:
-        yield client
-    get_engine().dispose()
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+def portal(make_portal: Callable[..., TestClient], live_sandbox: str) -> TestClient:
+    """The portal's routes for the live sandbox, on a fresh database."""
+    return make_portal(live_sandbox)
 
 
 def _sign_in(portal: TestClient, sandbox: httpx.Client, partner: Partner, user: str):
@@ -96,7 +74,7 @@ def test_a_hint_for_an_unchanged_user_changes_nothing(
         ("user_id=%00", 400, "user_id must be one positive number"),
         ("user_id=%D9%A1", 400, "user_id must be one positive number"),
         ("userid=1", 400, "user_id must be one positive number"),
-        ("user_id=1&" + "x" * 2000, 400, "user_id must be one positive number"),
+        ("user_id=1&" + "x" * 2000, 413, "request body too large"),
         ("user_id=%zz", 400, "user_id must be one positive number"),
         ("user_id=77", 404, "unknown user"),
     ],
