@@ -22,6 +22,9 @@ function login(value) {
   return trimmed && trimmed.length <= MAX_LOGIN ? trimmed : null;
 }
 
+// Keyboard users land in IA's form, not back at the top of the page.
+const focusFrame = (event) => event.currentTarget.focus();
+
 export function IAButton({
   iaOrigin,
   frameSrc,
@@ -104,6 +107,7 @@ export function IAButton({
           title="Instant Access"
           width="320"
           height="260"
+          onLoad={focusFrame}
         />
       ) : (
         <button

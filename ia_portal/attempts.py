@@ -46,8 +46,18 @@ FINISHED = ("denied", "timeout", "closed")
 
 
 def new_attempt(session: Session, client_token: str, purpose: str) -> IAAttempt:
-    """Add an attempt for this tab (uncommitted); the tab's open ones close."""
+    """Add an attempt for this tab (uncommitted); the tab's open ones close.
+
+    Attempts any tab left open past their lifetime end here as timed out, so
+    an abandoned payment does not stay pending for ever.
+    """
     now = utcnow()
+    for stale in session.exec(
+        select(IAAttempt.id)
+        .where(IAAttempt.status == "open")
+        .where(IAAttempt.started_at < now - ATTEMPT_LIFETIME)
+    ).all():
+        _end(session, stale, "timeout", now)
     for older in session.exec(
         select(IAAttempt)
         .where(IAAttempt.client_token == client_token)

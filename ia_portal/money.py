@@ -86,17 +86,25 @@ def _plain_number(text: str) -> str:
     return text.replace(mark, "")
 
 
-def parse_amount(text: str, currency: str, maximum: Decimal) -> Decimal:
+def parse_amount(
+    text: str, currency: str, maximum: Decimal, allow_zero: bool = False
+) -> Decimal:
     """Read an amount a person typed, checked for paying in `currency`.
 
+    `allow_zero` accepts 0 (an optional tip of nothing), never a negative.
+
     Raises:
-        AmountError: empty, not a plain number, zero or negative, over
-            `maximum`, finer than the currency allows, or ambiguous.
+        AmountError: empty, not a plain number, zero (unless allowed) or
+            negative, over `maximum`, finer than the currency allows, or
+            ambiguous.
     """
     text = text.strip().replace(" ", "")
     if not text:
         raise AmountError("Enter an amount")
-    return check_amount(Decimal(_plain_number(text)), currency, maximum)
+    amount = Decimal(_plain_number(text))
+    if allow_zero and amount == 0:
+        return amount.quantize(Decimal(1).scaleb(-minor_units(currency)))
+    return check_amount(amount, currency, maximum)
 
 
 def check_amount(amount: Decimal, currency: str, maximum: Decimal) -> Decimal:

@@ -51,6 +51,9 @@ def _tip() -> rx.Component:
             input_mode="decimal",
             max_length=32,
             aria_describedby="tip-error",
+            aria_invalid=CheckoutState.tip_error != "",
+            # The amount is fixed while IA's frame asks for it.
+            disabled=CheckoutState.frame_src != "",
         ),
         rx.text(CheckoutState.tip_error, id="tip-error", color_scheme="red", size="2"),
         spacing="1",

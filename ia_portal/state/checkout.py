@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from decimal import Decimal
@@ -48,6 +49,12 @@ class CheckoutState(IAFrameMixin, SessionState):
     offer_name: str = ""
     _offer_user_id: int = 0
 
+    def _reset_page(self) -> None:
+        super()._reset_page()
+        self.paid_message = ""
+        self.offer_name = ""
+        self._offer_user_id = 0
+
     @rx.var
     def basket(self) -> list[dict[str, str]]:
         return _basket_lines(get_settings().payment_currency)
@@ -56,51 +63,55 @@ class CheckoutState(IAFrameMixin, SessionState):
     def total(self) -> str:
         """The amount to pay, shown for the currency (the tip once it is valid)."""
         currency = get_settings().payment_currency
-        amount = basket_total(demo_basket(currency)) + (self._tip_amount() or 0)
+        amount = basket_total(demo_basket(currency))
+        with contextlib.suppress(AmountError):  # the tip's error is shown apart
+            amount += self._tip()
         return display(amount, currency)
 
-    def _tip_amount(self) -> Decimal | None:
+    def _tip(self) -> Decimal:
+        """The typed tip (0 when empty or zero). Raises AmountError."""
         settings = get_settings()
         if not self.tip.strip():
-            return None
-        try:
-            return parse_amount(
-                self.tip, settings.payment_currency, settings.payment_max_amount
-            )
-        except AmountError:
-            return None
+            return Decimal(0)
+        return parse_amount(
+            self.tip,
+            settings.payment_currency,
+            settings.payment_max_amount,
+            allow_zero=True,
+        )
+
+    def _amount(self) -> Decimal:
+        """Basket plus tip, checked for paying. Raises AmountError."""
+        settings = get_settings()
+        lines = demo_basket(settings.payment_currency)
+        return check_amount(
+            basket_total(lines) + self._tip(),
+            settings.payment_currency,
+            settings.payment_max_amount,
+        )
 
     @rx.event
     def set_tip(self, value: str) -> None:
-        """Check the typed tip as the person types; the total follows."""
+        """Check the typed tip, and the total it makes, as the person types."""
+        if self.frame_src:
+            return  # the amount is fixed while IA's frame asks for it
         self.tip = value[:32]
-        settings = get_settings()
-        self.tip_error = ""
-        if self.tip.strip():
-            try:
-                parse_amount(
-                    self.tip, settings.payment_currency, settings.payment_max_amount
-                )
-            except AmountError as error:
-                self.tip_error = str(error)
+        try:
+            self._amount()
+            self.tip_error = ""
+        except AmountError as error:
+            self.tip_error = str(error)
 
     @rx.event
     def open_frame(self):
         """Check the amount, record a pending payment, then open IA's frame."""
         if self.frame_src:
             return None
-        settings = get_settings()
-        currency = settings.payment_currency
+        currency = get_settings().payment_currency
         lines = demo_basket(currency)
         try:
-            tip = (
-                parse_amount(self.tip, currency, settings.payment_max_amount)
-                if self.tip.strip()
-                else Decimal(0)
-            )
-            amount = check_amount(
-                basket_total(lines) + tip, currency, settings.payment_max_amount
-            )
+            tip = self._tip()
+            amount = self._amount()
         except AmountError as error:
             self.status = f"Cannot pay this amount: {error}."
             return rx.toast.error(self.status)

@@ -20,6 +20,7 @@ from ia_portal.db import open_session
 logger = logging.getLogger(__name__)
 
 WAITING = "Type your IA username or email in the frame, then approve on your phone."
+RELOADED = "The page was reloaded, so the open request was cancelled. Start again."
 
 
 class IAFrameMixin(rx.State, mixin=True):
@@ -63,12 +64,23 @@ class IAFrameMixin(rx.State, mixin=True):
         self.status = message
         return rx.toast.error(message)
 
+    def _reset_page(self) -> None:
+        """What a page forgets when it loads again (pages add their own)."""
+        self.status = ""
+
     @rx.event
     def load_page(self) -> None:
-        """On page load: show who is signed in; forget the last attempt's news."""
+        """On page load: show who is signed in, and start the flow afresh.
+
+        A frame that was open before a reload is gone with its IA request (the
+        IA frame withdraws it as it unloads), so its attempt ends here too: a
+        later approval of that request can never pay or sign in by surprise.
+        """
         self._load()  # type: ignore[attr-defined]  # from SessionState, mixed in
-        if not self.frame_src:
-            self.status = ""
+        self._reset_page()
+        if self._attempt_id:
+            self._end("closed")
+            self.status = RELOADED
 
     @rx.event
     def ia_denied(self, message: str):

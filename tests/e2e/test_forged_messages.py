@@ -1,7 +1,7 @@
 """Forged and stray browser messages sign no one in and pay nothing.
 
 Each test first leaves a fresh, unclaimed IA callback for ada on the server
-(ada approved on her phone, but her tab went away), so that the server-side
+(ada approved on her phone, but her tab never heard of it), so that the server-side
 proof alone would accept a success naming ada. Then a message is sent from
 somewhere that is not this button's own IA frame, or from that frame with a
 body outside the protocol. Nothing may change beyond a logged rejection, and
@@ -44,15 +44,17 @@ def evil(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
 
 
 def _leave_unclaimed_callback_for_ada(browser: Browser, phone: Page, stack: Stack):
+    """Ada approves, but her tab never hears of it (its status polls are lost)."""
     callbacks = count_rows(stack, "ia_callback")
     context = browser.new_context()
     identify(context.new_page(), stack, "ada")
-    context.close()  # ada's tab goes away before IA can tell it anything
+    context.route("**/api/partner/authorize/request/*", lambda route: route.abort())
     answer_on_phone(phone, stack, "ada", "Approve")
     deadline = time.monotonic() + 10
     while count_rows(stack, "ia_callback") != callbacks + 1:
         assert time.monotonic() < deadline, "IA's callback for ada did not arrive"
         phone.wait_for_timeout(200)
+    context.close()
 
 
 def _current_frame(page: Page) -> Frame | None:
@@ -238,8 +240,9 @@ def test_forged_success_is_rejected(
     else:
         assert Path(stack.logs["portal"]).read_text().count(LOGGED) > server_log
 
-    # A real sign-in still works afterwards (the frame reloads from the state).
+    # A real sign-in still works afterwards, from a fresh page and attempt.
     page.reload()
+    page.get_by_role("button", name=SIGN_IN).click()
     identify_in_frame(page, "grace")
     answer_on_phone(phone, stack, "grace", "Approve")
     expect(page.locator("#profile")).to_contain_text("Grace Hopper")

@@ -95,3 +95,45 @@ def test_double_click_opens_one_payment(page: Page, stack: Stack):
     expect(page.locator("iframe[title='Instant Access']")).to_be_visible()
     page.wait_for_timeout(500)
     assert count_rows(stack, "payment") == payments + 1
+
+
+def test_reload_during_a_payment_cancels_it_and_the_next_one_pays_once(
+    page: Page, phone: Page, stack: Stack
+):
+    identify(page, stack, "ada", "/checkout", PAY)
+
+    page.reload()
+
+    expect(page.locator("#ia-status")).to_contain_text("reloaded")
+    assert query(stack, "SELECT status FROM payment ORDER BY created_at DESC")[0] == (
+        "cancelled",
+    )
+    # The IA frame withdrew its request as it went: nothing left to approve.
+    phone.goto(f"{stack.sandbox_url}/app/ada")
+    expect(phone.get_by_role("button", name="Approve")).to_have_count(0)
+
+    _pay(page, phone, stack, "ada", "ada")
+    expect(page.locator("#ia-status")).to_have_text(
+        "Paid $141.90. Thank you, Ada Lovelace!"
+    )
+    assert query(stack, "SELECT status FROM payment ORDER BY created_at DESC")[:2] == [
+        ("paid",),
+        ("cancelled",),
+    ]
+
+
+def test_a_zero_tip_is_fine_and_an_excessive_total_is_refused_as_typed(
+    page: Page, stack: Stack
+):
+    open_portal(page, stack, "/checkout")
+    tip = page.get_by_label(re.compile("Add a tip"))
+
+    tip.fill("0")
+    expect(page.locator("#total")).to_have_text(BASKET_TOTAL)
+    expect(page.locator("#tip-error")).to_have_text("")
+
+    tip.fill("9858.11")
+    expect(page.locator("#tip-error")).to_have_text(
+        "The amount must be at most $10,000.00"
+    )
+    expect(tip).to_have_attribute("aria-invalid", "true")

@@ -1,6 +1,7 @@
 """The server-side proof that turns a browser's `success` into a sign-in."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, select
@@ -11,7 +12,8 @@ from ia_portal.attempts import (
     open_attempt,
     start_attempt,
 )
-from ia_portal.models import IAAttempt, IACallback, IAUser, utcnow
+from ia_portal.models import IAAttempt, IACallback, IAUser, Payment, utcnow
+from ia_portal.payments import start_payment
 from ia_portal.protocol import IAUserData
 from ia_portal.users import store_signed_in_user
 
@@ -152,3 +154,15 @@ def test_last_synced_moves_forward(db: Session) -> None:
     before = utcnow()
     user = store_signed_in_user(db, _ada(), "token-1")
     assert user.last_synced_at >= before
+
+
+def test_a_new_attempt_times_out_stale_ones_and_their_payments(db: Session) -> None:
+    stale = start_payment(db, "tab-old", Decimal("5.00"), "USD", "mug")
+    stale.started_at -= datetime.timedelta(minutes=11)
+    db.add(stale)
+    db.commit()
+
+    start_attempt(db, TAB)
+
+    assert db.get(IAAttempt, stale.id).status == "timeout"
+    assert db.exec(select(Payment)).one().status == "timeout"

@@ -104,3 +104,13 @@ def test_to_minor_refuses_a_finer_amount() -> None:
 )
 def test_display(amount: str, currency: str, shown: str) -> None:
     assert display(Decimal(amount), currency) == shown
+
+
+@pytest.mark.parametrize(("typed", "amount"), [("0", "0.00"), ("0,00", "0.00")])
+def test_a_zero_tip_is_allowed_when_asked(typed: str, amount: str) -> None:
+    assert str(parse_amount(typed, "USD", MAX, allow_zero=True)) == amount
+
+
+def test_allow_zero_still_refuses_negatives() -> None:
+    with pytest.raises(AmountError, match="more than zero"):
+        parse_amount("-1", "USD", MAX, allow_zero=True)
