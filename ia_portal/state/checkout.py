@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 import logging
 from decimal import Decimal
 from typing import ClassVar
@@ -11,7 +10,6 @@ from typing import ClassVar
 import reflex as rx
 from sqlmodel import select
 
-from ia_portal import attempts
 from ia_portal.basket import basket_total, demo_basket, describe
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
@@ -134,15 +132,8 @@ class CheckoutState(IAFrameMixin, SessionState):
             self.status = NOT_CONFIRMED
             return rx.toast.error(NOT_CONFIRMED)
 
-        window = datetime.timedelta(seconds=get_settings().signin_confirm_window)
+        user = self._confirm(attempt_id, username_or_email)
         with open_session() as session:
-            user = attempts.confirm_approval(
-                session,
-                attempt_id,
-                self.router.session.client_token,
-                username_or_email,
-                window,
-            )
             payment = payment_of(session, attempt_id)
         if user is None or payment is None or payment.status != "paid":
             self.status = NOT_CONFIRMED

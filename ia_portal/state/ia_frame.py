@@ -8,6 +8,7 @@ in `ia_portal.attempts` holds. Pages mix this into their own state and add
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import ClassVar
 
@@ -16,6 +17,7 @@ import reflex as rx
 from ia_portal import attempts
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
+from ia_portal.models import IAUser
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,18 @@ class IAFrameMixin(rx.State, mixin=True):
         attempt_id, self._attempt_id = self._attempt_id, ""
         self.frame_src = ""
         return attempt_id
+
+    def _confirm(self, attempt_id: str, username_or_email: str) -> IAUser | None:
+        """The server-side proof for this tab's attempt (see ia_portal.attempts)."""
+        window = datetime.timedelta(seconds=get_settings().signin_confirm_window)
+        with open_session() as session:
+            return attempts.confirm_approval(
+                session,
+                attempt_id,
+                self.router.session.client_token,
+                username_or_email,
+                window,
+            )
 
     def _end(self, status: str) -> None:
         """End this tab's open attempt (if any) as `status` and close the frame."""

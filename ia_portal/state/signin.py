@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 from typing import ClassVar
 
 import reflex as rx
 
 from ia_portal import attempts
-from ia_portal.config import get_settings
 from ia_portal.db import open_session
 from ia_portal.state.ia_frame import IAFrameMixin
 from ia_portal.state.session import SessionState
@@ -42,15 +40,7 @@ class SignInState(IAFrameMixin, SessionState):
             self.status = NOT_CONFIRMED
             return rx.toast.error(NOT_CONFIRMED)
 
-        window = datetime.timedelta(seconds=get_settings().signin_confirm_window)
-        with open_session() as session:
-            user = attempts.confirm_approval(
-                session,
-                attempt_id,
-                self.router.session.client_token,
-                username_or_email,
-                window,
-            )
+        user = self._confirm(attempt_id, username_or_email)
         if user is None:
             self.status = NOT_CONFIRMED
             return rx.toast.error(NOT_CONFIRMED)

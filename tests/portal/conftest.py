@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
@@ -121,3 +122,10 @@ def portal_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFi
     logger.removeHandler(caplog.handler)
     logger.setLevel(saved[0])
     logger.propagate = saved[1]
+
+
+@pytest.fixture
+def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:  # noqa: F811
+    """A client of the live sandbox, as the frame's and phone's scripts are."""
+    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
+        yield client

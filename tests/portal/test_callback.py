@@ -7,7 +7,7 @@ and the portal trades the code with the live sandbox over real HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -20,13 +20,6 @@ from ia_portal.db import open_session
 from ia_portal.models import IACallback, IAUser
 from tests.portal.aio import run_async
 from tests.sandbox_harness import CLIENT_SECRET, Partner, approve, ask
-
-
-@pytest.fixture
-def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
-    """A client of the live sandbox, as the frame's and phone's scripts are."""
-    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -28,12 +28,6 @@ from tests.portal.aio import run_async
 from tests.sandbox_harness import Partner, approve, ask
 
 BURST = 20
-
-
-@pytest.fixture
-def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
-        yield client
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ hint's basic validation) live in test_callback.py and test_profile_hint.py.
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import quote, unquote_to_bytes
 
 import httpx
@@ -23,6 +22,7 @@ from ia_portal.db import open_session
 from ia_portal.models import IACallback, IAUser, ProfileChange
 from ia_portal.routes import create_routes
 from tests.portal.aio import run_async
+from tests.portal.checks import portal_warnings, stored_rows
 from tests.sandbox_harness import Partner, approve, ask, code_sent_to
 
 MISSING = "code and state are each required once"
@@ -41,13 +41,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture
-def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
-    """A client of the live sandbox, as the frame's and phone's scripts are."""
-    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
-        yield client
-
-
-@pytest.fixture
 def portal(make_portal: Callable[..., TestClient], live_sandbox: str) -> TestClient:
     return make_portal(live_sandbox)
 
@@ -57,23 +50,6 @@ def _approved_code(sandbox: httpx.Client, partner: Partner, user: str) -> str:
     ask(sandbox, user)
     assert approve(sandbox, user).status_code == 200
     return code_sent_to(partner)
-
-
-def _rows() -> tuple[list[tuple[object, ...]], int]:
-    """The stored users (id, username, email, name, phone) and callback count."""
-    with open_session() as session:
-        users = session.exec(select(IAUser)).all()
-        callbacks = session.exec(select(IACallback)).all()
-    columns = [(u.ia_user_id, u.username, u.email, u.name, u.phone) for u in users]
-    return columns, len(callbacks)
-
-
-def _portal_warnings(log: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        record.getMessage()
-        for record in log.records
-        if record.name.startswith("ia_portal") and record.levelno == logging.WARNING
-    ]
 
 
 def _assert_not_repeated(
@@ -195,8 +171,8 @@ def test_a_hostile_query_is_refused_and_stores_nothing(
         status,
         {"status": "error", "error": error},
     )
-    assert _rows() == ([], 0)
-    assert len(_portal_warnings(portal_log)) == 1
+    assert stored_rows() == ([], 0)
+    assert len(portal_warnings(portal_log)) == 1
     _assert_not_repeated(_sent_values(query), response, portal_log)
 
 
@@ -264,8 +240,8 @@ def test_an_odd_state_for_the_right_user_stores_the_token_data(
     response = portal.get(f"/ia/callback?code={code}&state={sent}")
 
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
-    assert _rows() == ([row], 1)
-    assert _portal_warnings(portal_log) == []
+    assert stored_rows() == ([row], 1)
+    assert portal_warnings(portal_log) == []
     assert code not in portal_log.text
     assert state not in response.text
 
@@ -281,7 +257,7 @@ def test_a_state_naming_a_user_ia_does_not_know_is_refused(
         400,
         {"status": "error", "error": MISMATCH},
     )
-    assert _rows() == ([], 0)
+    assert stored_rows() == ([], 0)
 
 
 def test_a_forged_second_code_is_refused_and_the_real_one_still_works(
@@ -291,11 +267,11 @@ def test_a_forged_second_code_is_refused_and_the_real_one_still_works(
 
     forged = portal.get(f"/ia/callback?code={code}&code=forged&state={ADA}")
     assert (forged.status_code, forged.json()["error"]) == (400, MISSING)
-    assert _rows() == ([], 0)
+    assert stored_rows() == ([], 0)
 
     real = portal.get(f"/ia/callback?code={code}&state={ADA}")
     assert real.json() == {"status": "ok"}
-    assert _rows() == ([ADA_ROW], 1)
+    assert stored_rows() == ([ADA_ROW], 1)
 
 
 def test_one_code_sent_twice_at_once_signs_in_once(
@@ -314,7 +290,7 @@ def test_one_code_sent_twice_at_once_signs_in_once(
         (200, {"status": "ok"}),
         (400, {"status": "error", "error": UNKNOWN_CODE}),
     ]
-    assert _rows() == ([JOSE_ROW], 1)
+    assert stored_rows() == ([JOSE_ROW], 1)
 
 
 # IA's POST hint, beyond test_profile_hint.py's table; ada is signed in first.
@@ -392,8 +368,8 @@ def test_a_hostile_hint_is_refused_and_changes_nothing(
         {"status": "error", "error": error},
     )
     assert _hint_counts() == (1, 1, 0)
-    assert _rows() == ([ADA_ROW], 1)
-    assert len(_portal_warnings(portal_log)) == 1
+    assert stored_rows() == ([ADA_ROW], 1)
+    assert len(portal_warnings(portal_log)) == 1
     sent = _sent_values(body.decode("utf-8", "replace"))
     _assert_not_repeated(sent, response, portal_log)
 

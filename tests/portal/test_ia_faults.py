@@ -24,9 +24,10 @@ from starlette.testclient import TestClient
 from ia_portal import ia_client
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
-from ia_portal.models import IACallback, IAUser, ProfileChange
+from ia_portal.models import IAUser, ProfileChange
 from ia_sandbox.app import create_app
 from tests.portal.aio import run_async
+from tests.portal.checks import portal_warnings, stored_rows
 from tests.sandbox_harness import (
     CLIENT_SECRET,
     Partner,
@@ -98,23 +99,6 @@ def _approved_code(ia: httpx.Client, partner: Partner) -> str:
     return code_sent_to(partner)
 
 
-def _rows() -> tuple[list[tuple[object, ...]], int]:
-    """The stored users (id, username, email, name, phone) and callback count."""
-    with open_session() as session:
-        users = session.exec(select(IAUser)).all()
-        callbacks = session.exec(select(IACallback)).all()
-    columns = [(u.ia_user_id, u.username, u.email, u.name, u.phone) for u in users]
-    return columns, len(callbacks)
-
-
-def _portal_warnings(log: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        record.getMessage()
-        for record in log.records
-        if record.name.startswith("ia_portal") and record.levelno == logging.WARNING
-    ]
-
-
 def _assert_nothing_leaked(
     response: httpx.Response, log: pytest.LogCaptureFixture, *secrets: str
 ) -> None:
@@ -171,8 +155,8 @@ def test_a_fault_gets_one_clear_error_and_ia_s_recovery_is_seen_at_once(
         502,
         {"status": "error", "error": error},
     )
-    assert _rows() == ([], 0)
-    assert _portal_warnings(portal_log) == [f"callback failed: {error}"]
+    assert stored_rows() == ([], 0)
+    assert portal_warnings(portal_log) == [f"callback failed: {error}"]
     route = {"token": "POST /api/oauth/token", "user": "GET /api/public/user"}
     assert ia_requests == [route[endpoint]] * tries
     _assert_nothing_leaked(response, portal_log, code)
@@ -181,7 +165,7 @@ def test_a_fault_gets_one_clear_error_and_ia_s_recovery_is_seen_at_once(
     code = _approved_code(ia, partner)
     again = portal.get(f"/ia/callback?code={code}&state={ADA}")
     assert (again.status_code, again.json()) == (200, {"status": "ok"})
-    assert _rows() == ([ADA_ROW], 1)
+    assert stored_rows() == ([ADA_ROW], 1)
     _assert_nothing_leaked(again, portal_log, code)
 
 
@@ -205,7 +189,7 @@ def test_user_data_as_pairs_with_a_capital_email_is_accepted(
     response = portal.get(f"/ia/callback?code={code}&state={ADA}")
 
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
-    assert _rows() == ([ADA_ROW], 1)
+    assert stored_rows() == ([ADA_ROW], 1)
 
 
 class FailsFirstUserFetch(httpx.AsyncBaseTransport):
@@ -251,7 +235,7 @@ def test_a_user_fetch_failing_once_succeeds_on_the_next_try(
 
     assert (user.user_id, user.username) == (1, "ada")
     assert transport.sent == ["GET /api/public/user"] * 2
-    assert _portal_warnings(portal_log) == []
+    assert portal_warnings(portal_log) == []
     assert token not in portal_log.text
 
 
@@ -301,8 +285,8 @@ def test_an_ia_refusing_connections_is_a_clear_502_until_it_is_back(
         502,
         {"status": "error", "error": error},
     )
-    assert _rows() == ([], 0)
-    assert _portal_warnings(portal_log) == [f"callback failed: {error}"]
+    assert stored_rows() == ([], 0)
+    assert portal_warnings(portal_log) == [f"callback failed: {error}"]
     _assert_nothing_leaked(response, portal_log, "never-sent")
 
     stop = _serve_sandbox(sock, tmp_path, partner)
@@ -313,7 +297,7 @@ def test_an_ia_refusing_connections_is_a_clear_502_until_it_is_back(
     finally:
         stop()
     assert (again.status_code, again.json()) == (200, {"status": "ok"})
-    assert _rows() == ([ADA_ROW], 1)
+    assert stored_rows() == ([ADA_ROW], 1)
 
 
 @pytest.mark.parametrize(
@@ -344,7 +328,7 @@ def test_a_re_sync_ia_fails_is_a_502_that_changes_nothing(
         {"status": "error", "error": error},
     )
     assert _user_state() == before
-    assert _portal_warnings(portal_log) == [f"re-sync of IA user 1 failed: {error}"]
+    assert portal_warnings(portal_log) == [f"re-sync of IA user 1 failed: {error}"]
     _assert_nothing_leaked(response, portal_log)
 
     _clear_faults(ia)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -17,12 +17,6 @@ from tests.portal.aio import run_async
 from tests.sandbox_harness import Partner, approve, ask
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-@pytest.fixture
-def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
-        yield client
 
 
 @pytest.fixture

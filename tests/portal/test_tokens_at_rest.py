@@ -7,7 +7,7 @@ callback route then trades the code with the live sandbox and stores the user.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,12 +24,6 @@ from tests.sandbox_harness import Partner, approve, ask
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 OTHER_KEY = "EHN82NtJ2nf5XLVpmX79jRD1R1TkNToDlGsRDMyMjOA="
-
-
-@pytest.fixture
-def sandbox(live_sandbox: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_sandbox, trust_env=False) as client:
-        yield client
 
 
 @pytest.fixture
