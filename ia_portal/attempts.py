@@ -92,6 +92,20 @@ def open_attempt(session: Session, attempt_id: str) -> IAAttempt | None:
     return attempt
 
 
+def open_attempt_of(session: Session, client_token: str) -> IAAttempt | None:
+    """This tab's open attempt, read from the database.
+
+    The page's state may have lost it (a backend restart); the database has not.
+    """
+    attempt = session.exec(
+        select(IAAttempt)
+        .where(IAAttempt.client_token == client_token)
+        .where(IAAttempt.status == "open")
+        .order_by(col(IAAttempt.started_at).desc())
+    ).first()
+    return attempt if attempt and open_attempt(session, attempt.id) else None
+
+
 def _end(
     session: Session,
     attempt_id: str,

@@ -46,9 +46,19 @@ class IAFrameMixin(rx.State, mixin=True):
         self.status = WAITING
 
     def _take_attempt(self) -> str:
-        """The open attempt's id, once: the frame closes and the id is spent."""
+        """The open attempt's id, once: the frame closes and the id is spent.
+
+        The id is looked up in the database when this state no longer holds it
+        (the backend restarted while IA's frame was open).
+        """
         attempt_id, self._attempt_id = self._attempt_id, ""
         self.frame_src = ""
+        if not attempt_id:
+            with open_session() as session:
+                found = attempts.open_attempt_of(
+                    session, self.router.session.client_token
+                )
+            attempt_id = found.id if found else ""
         return attempt_id
 
     def _confirm(self, attempt_id: str, username_or_email: str) -> IAUser | None:

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -42,6 +42,9 @@ class Stack:
     sandbox_url: str
     portal_db: Path
     logs: dict[str, Path]
+    # Stop and start the portal's backend alone (stacks run with split=True).
+    stop_backend: Callable[[], None] | None = None
+    start_backend: Callable[[], None] | None = None
 
     def log_text(self) -> str:
         texts = (path.read_text(errors="replace") for path in self.logs.values())
@@ -74,8 +77,12 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path) -> Iterator[Stack]:
-    """Run sandbox and portal until the block ends."""
+def running_stack(workdir: Path, split: bool = False) -> Iterator[Stack]:
+    """Run sandbox and portal until the block ends.
+
+    With `split`, the portal's frontend and backend run as two processes, so a
+    test can restart the backend alone (as a deploy would) under an open page.
+    """
     frontend, backend, sandbox = free_port(), free_port(), free_port()
     portal_url = f"http://localhost:{frontend}"
     api_url = f"http://localhost:{backend}"
@@ -105,38 +112,69 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         "SANDBOX_APPROVAL_TIMEOUT": str(APPROVAL_TIMEOUT),
         "SANDBOX_CODE_TTL": "30",
         "SANDBOX_CALLBACK_TIMEOUT": "5",
-        # A web build of its own, so the tests never disturb a running demo.
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test"),
+        # A web build of its own, so the tests never disturb a running demo
+        # (nor one stack another).
+        "REFLEX_WEB_WORKDIR": str(ROOT / (".web-test-split" if split else ".web-test")),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
     }
-    logs = {name: workdir / f"{name}.log" for name in ("sandbox", "portal")}
     reflex = str(Path(sys.executable).parent / "reflex")
+    dev = [reflex, "run", "--env", "dev", "--loglevel", "info"]
+    commands = {"sandbox": [sys.executable, "-m", "ia_sandbox"]}
+    if split:
+        commands["frontend"] = [*dev, "--frontend-only"]
+        commands["portal"] = [*dev, "--backend-only"]
+    else:
+        commands["portal"] = dev
+    logs = {name: workdir / f"{name}.log" for name in commands}
+
+    # rxconfig sets both ports from the settings; Reflex refuses the other
+    # side's port in a one-sided run, so each such process is told "none".
+    envs = {
+        "portal": {**env, "REFLEX_FRONTEND_PORT": "0"} if split else env,
+        "frontend": {**env, "REFLEX_BACKEND_PORT": "0"},
+        "sandbox": env,
+    }
+
+    def start(name: str) -> subprocess.Popen:
+        with logs[name].open("ab") as log:
+            return subprocess.Popen(
+                commands[name],
+                cwd=ROOT,
+                env=envs[name],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
 
     subprocess.run(
         [reflex, "db", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
     )
-    processes = []
+    processes = {}
     try:
-        for name, command in (
-            ("sandbox", [sys.executable, "-m", "ia_sandbox"]),
-            ("portal", [reflex, "run", "--env", "dev", "--loglevel", "info"]),
-        ):
-            with logs[name].open("wb") as log:
-                processes.append(
-                    subprocess.Popen(
-                        command,
-                        cwd=ROOT,
-                        env=env,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        start_new_session=True,
-                    )
-                )
-        _wait_for(f"{sandbox_url}/healthz", processes[0], logs["sandbox"], 60)
-        _wait_for(f"{api_url}/ping", processes[1], logs["portal"], 240)
-        _wait_for(portal_url, processes[1], logs["portal"], 240)
-        yield Stack(portal_url, api_url, sandbox_url, portal_db, logs)
+        for name in commands:
+            processes[name] = start(name)
+        _wait_for(f"{sandbox_url}/healthz", processes["sandbox"], logs["sandbox"], 60)
+        _wait_for(f"{api_url}/ping", processes["portal"], logs["portal"], 240)
+        front = processes.get("frontend", processes["portal"])
+        _wait_for(portal_url, front, logs.get("frontend", logs["portal"]), 240)
+
+        def stop_backend() -> None:
+            _stop(processes["portal"])
+
+        def start_backend() -> None:
+            processes["portal"] = start("portal")
+            _wait_for(f"{api_url}/ping", processes["portal"], logs["portal"], 120)
+
+        yield Stack(
+            portal_url,
+            api_url,
+            sandbox_url,
+            portal_db,
+            logs,
+            stop_backend if split else None,
+            start_backend if split else None,
+        )
     finally:
-        for process in reversed(processes):
+        for process in reversed(list(processes.values())):
             _stop(process)
