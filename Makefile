@@ -16,13 +16,17 @@ TOOLS_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
 export PATH := $(NODE_BIN):$(TOOLS_BIN):$(PATH)
 export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
 
-.PHONY: run test bench setup setup-test lint browser clean
+.PHONY: run test test-postgres bench setup setup-test lint browser clean
 
 run: setup
 	@scripts/run-demo
 
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The portal's tests again, on PostgreSQL (installed from Debian when root).
+test-postgres: setup-test
+	scripts/postgres-tests $(PYTEST_ARGS)
 
 # Benchmarks print figures; they start their own portal and sandbox.
 bench: setup-test

@@ -7,6 +7,8 @@ added here once.
 """
 
 import logging
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -46,17 +48,45 @@ def required_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
+# A PostgreSQL server URL (e.g. postgresql+psycopg://postgres:pw@127.0.0.1/postgres)
+# runs these tests on PostgreSQL, each on a database of its own; unset: SQLite.
+POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "")
+
+sqlite_only = pytest.mark.skipif(
+    bool(POSTGRES), reason="reads SQLite's own files or settings"
+)
+
+
 @pytest.fixture
-def db(tmp_path) -> Iterator[Session]:
-    """A session on a fresh SQLite file holding the portal's tables."""
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'portal.db'}")
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for one test: a SQLite file, or a PostgreSQL one."""
+    if not POSTGRES:
+        yield f"sqlite:///{tmp_path / 'portal.db'}"
+        return
+    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    server = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    get_engine.cache_clear()
+    with server.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Session]:
+    """A session on a fresh database holding the portal's tables."""
+    engine = sa.create_engine(database_url)
     SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
     engine.dispose()
 
 
-def portal_env(tmp_path: Path, ia_server_url: str, callback_url: str) -> dict[str, str]:
+def portal_env(
+    tmp_path: Path, ia_server_url: str, callback_url: str, database_url: str = ""
+) -> dict[str, str]:
     """The portal's settings for a test: IA at `ia_server_url`, a fresh database."""
     return {
         "IA_SERVER_URL": ia_server_url,
@@ -64,7 +94,7 @@ def portal_env(tmp_path: Path, ia_server_url: str, callback_url: str) -> dict[st
         "IA_CLIENT_SECRET": CLIENT_SECRET,
         "IA_CALLBACK_URL": callback_url,
         "IA_HTTP_TIMEOUT": "5",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'portal.db'}",
         "TOKEN_ENCRYPTION_KEYS": TEST_TOKEN_KEY,
     }
 
@@ -73,6 +103,7 @@ def portal_env(tmp_path: Path, ia_server_url: str, callback_url: str) -> dict[st
 def make_portal(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    database_url: str,
     partner: Partner,  # noqa: F811  (the harness's fixture, re-exported above)
 ) -> Iterator[Callable[..., TestClient]]:
     """Build the portal's routes for the IA at a given URL, on a fresh database.
@@ -85,7 +116,8 @@ def make_portal(
     opened: list[TestClient] = []
 
     def make(ia_server_url: str, **overrides: str) -> TestClient:
-        env = portal_env(tmp_path, ia_server_url, partner.url) | overrides
+        env = portal_env(tmp_path, ia_server_url, partner.url, database_url)
+        env |= overrides
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         get_settings.cache_clear()

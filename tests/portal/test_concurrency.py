@@ -25,6 +25,7 @@ from ia_portal.protocol import IAUserData
 from ia_portal.routes import create_routes
 from ia_portal.users import store_signed_in_user
 from tests.portal.aio import run_async
+from tests.portal.conftest import sqlite_only
 from tests.sandbox_harness import Partner, approve, ask
 
 BURST = 20
@@ -65,6 +66,7 @@ def _stored() -> tuple[list[IAUser], list[IACallback]]:
     return users, callbacks
 
 
+@sqlite_only
 def test_the_portals_sqlite_connections_use_wal_and_wait_for_locks(
     portal: TestClient,
 ) -> None:

@@ -17,8 +17,8 @@ from ia_portal import models  # noqa: F401  (registers the tables)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_migrations_match_the_models(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+def test_migrations_match_the_models(tmp_path: Path, database_url: str) -> None:
+    url = database_url
     env = {
         **os.environ,
         "DATABASE_URL": url,

@@ -19,6 +19,7 @@ from ia_portal.models import IAUser
 from ia_portal.protocol import IAUserData
 from ia_portal.token_vault import UnopenableToken, open_sealed, reseal_all, seal
 from ia_portal.users import store_signed_in_user
+from tests.portal.conftest import sqlite_only
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_A = "BXI5IG3hh6pFOcFNkjyyJPG4Bd7s6hVfxrEw4UUF-Tc="
@@ -139,6 +140,7 @@ def test_a_new_sign_in_replaces_a_token_no_key_opens(db: Session, use_keys) -> N
     assert len(db.exec(select(IAUser)).all()) == 1
 
 
+@sqlite_only
 def test_the_rotate_command_reseals_and_says_how_many(tmp_path: Path, use_keys) -> None:
     database = tmp_path / "portal.db"
     use_keys(KEY_A)

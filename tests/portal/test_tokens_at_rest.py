@@ -19,7 +19,7 @@ from ia_portal.config import get_settings
 from ia_portal.db import get_engine, open_session
 from ia_portal.models import IAUser
 from ia_portal.token_vault import reseal_all
-from tests.portal.conftest import TEST_TOKEN_KEY
+from tests.portal.conftest import TEST_TOKEN_KEY, sqlite_only
 from tests.sandbox_harness import Partner, approve, ask
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -58,6 +58,7 @@ def _use_keys(monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
     get_settings.cache_clear()
 
 
+@sqlite_only
 def test_no_access_token_is_in_the_database_files_after_a_sign_in(
     portal: TestClient, sandbox: httpx.Client, partner: Partner
 ) -> None:
