@@ -31,7 +31,7 @@ from ia_sandbox.callback import notify_change
 from ia_sandbox.config import Settings
 from ia_sandbox.models import User
 from ia_sandbox.profile import InvalidProfile, parse_profile, save_profile, user_named
-from ia_sandbox.web import api_error, db_for, json, settings_of
+from ia_sandbox.web import api_error, db_for, json, json_object, settings_of
 
 logger = logging.getLogger(__name__)
 
@@ -87,12 +87,9 @@ async def save(request: Request) -> Response:
     # Only a script can send JSON here: a form on another site cannot.
     if request.headers.get("Content-Type", "").split(";")[0] != "application/json":
         return api_error(415, "invalid_request", "Send the profile as JSON.")
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return api_error(400, "invalid_request", "Send a JSON object.")
+    body = await json_object(request)
+    if isinstance(body, Response):
+        return body
 
     username = request.path_params["username"]
     saved = await run_in_threadpool(_save, request, username, body)

@@ -43,7 +43,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ia_sandbox.fault_plan import ENDPOINTS, Fault, FaultKind, parse_fault
-from ia_sandbox.web import api_error, api_headers, json
+from ia_sandbox.web import api_error, api_headers, json, json_object
 
 logger = logging.getLogger(__name__)
 
@@ -171,12 +171,9 @@ async def show(request: Request) -> Response:
 
 async def put(request: Request) -> Response:
     """Set one endpoint's fault from ``{"endpoint", "fault"}``."""
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return api_error(400, "invalid_request", "Send a JSON object.")
+    body = await json_object(request)
+    if isinstance(body, Response):
+        return body
     endpoint, text = body.get("endpoint"), body.get("fault")
     if not isinstance(endpoint, str) or not isinstance(text, str):
         return api_error(400, "invalid_request", "Send endpoint and fault as text.")

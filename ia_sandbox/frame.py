@@ -28,7 +28,15 @@ from ia_sandbox.config import Settings
 from ia_sandbox.credentials import redact, same
 from ia_sandbox.models import ApprovalRequest, RequestStatus, utcnow
 from ia_sandbox.payment import InvalidAmount, parse_amount
-from ia_sandbox.web import api_error, db_for, frame_headers, json, render, settings_of
+from ia_sandbox.web import (
+    api_error,
+    db_for,
+    frame_headers,
+    json,
+    json_object,
+    render,
+    settings_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +113,9 @@ def view(request: Request) -> Response:
 
 async def create_request(request: Request) -> Response:
     """Send a request to the phone of the user the frame's visitor named."""
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        return api_error(400, "invalid_request", "Send a JSON object.")
+    body = await json_object(request)
+    if isinstance(body, Response):
+        return body
     token, login = body.get("frame"), body.get("usernameOrEmail")
     if not isinstance(token, str) or not isinstance(login, str) or not login.strip():
         return api_error(400, "invalid_request", "Enter your username or email.")

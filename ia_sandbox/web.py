@@ -82,3 +82,14 @@ def json(
 def api_error(status: int, error: str, description: str) -> JSONResponse:
     """The sandbox's JSON error shape: ``{"error", "error_description"}``."""
     return json({"error": error, "error_description": description}, status)
+
+
+async def json_object(request: Request) -> dict[str, Any] | JSONResponse:
+    """The request's JSON body if it is an object, else the 400 answer to send."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return api_error(400, "invalid_request", "Send a JSON object.")
+    return body

@@ -16,21 +16,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
+def _new_page(browser: Browser, width: int) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.set_default_timeout(20_000)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.fixture
 def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     """A fresh browser profile (no session) on the portal."""
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _new_page(browser, 1100)
 
 
 @pytest.fixture
 def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
     """The user's phone: the sandbox's IA app page, in a browser of its own."""
-    context = browser.new_context(viewport={"width": 390, "height": 800})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    yield page
-    context.close()
+    yield from _new_page(browser, 390)
