@@ -12,6 +12,13 @@ is approved only when all of these hold (the server-side proof):
 A payment lives and ends with its attempt: approved → paid, denied → denied,
 timed out → timeout, closed or replaced → cancelled.
 
+When a backend restart loses a page's attempt (and the frame with it, so no
+`success` can come), the attempt is approved only for the person signed in on
+that page, whose own identity stands in for the login the frame would have
+named; otherwise it ends as closed and the page says why.
+Limitation: an approval a signed-out payer gave just then is recorded by IA
+alone: the protocol gives a partner no way to ask IA about a payment later.
+
 Limitation: IA's callback carries nothing that names the browser (its `state`
 is the user's identity, not an anti-forgery value), so when two tabs claim the
 same user's callback in the same window, the first claim wins and the other is
@@ -92,14 +99,17 @@ def open_attempt(session: Session, attempt_id: str) -> IAAttempt | None:
     return attempt
 
 
-def open_attempt_of(session: Session, client_token: str) -> IAAttempt | None:
-    """This tab's open attempt, read from the database.
+def open_attempt_of(
+    session: Session, client_token: str, purpose: str
+) -> IAAttempt | None:
+    """This tab's open attempt for `purpose`, read from the database.
 
     The page's state may have lost it (a backend restart); the database has not.
     """
     attempt = session.exec(
         select(IAAttempt)
         .where(IAAttempt.client_token == client_token)
+        .where(IAAttempt.purpose == purpose)
         .where(IAAttempt.status == "open")
         .order_by(col(IAAttempt.started_at).desc())
     ).first()
@@ -169,24 +179,40 @@ def confirm_approval(
         logger.warning("success for a %s attempt: refused", attempt.status)
         return None
 
-    now = utcnow()
-    earliest = max(attempt.started_at, now - window)
     for user in find_users_by_login(session, username_or_email):
-        callback = session.exec(
-            select(IACallback)
-            .where(IACallback.ia_user_id == user.ia_user_id)
-            .where(IACallback.received_at >= earliest)
-            .where(col(IACallback.claimed_by_attempt).is_(None))
-            .order_by(col(IACallback.received_at).desc())
-        ).first()
-        if callback is not None and _claim(session, attempt, callback, user, now):
-            logger.info("%s attempt %s… confirmed", attempt.purpose, attempt.id[:6])
+        if claim_callback(session, attempt, user, window):
             return user
 
-    _end(session, attempt.id, "unconfirmed", now)
+    _end(session, attempt.id, "unconfirmed", utcnow())
     session.commit()
     logger.warning("attempt %s… not confirmed by a callback", attempt.id[:6])
     return None
+
+
+def claim_callback(
+    session: Session,
+    attempt: IAAttempt,
+    user: IAUser,
+    window: datetime.timedelta,
+) -> bool:
+    """Approve the open `attempt` with `user`'s unused approval callback, if any.
+
+    The callback must have arrived after the attempt started and within
+    `window` of now (rule 2 of the module docstring). Commits when it claims.
+    """
+    now = utcnow()
+    earliest = max(attempt.started_at, now - window)
+    callback = session.exec(
+        select(IACallback)
+        .where(IACallback.ia_user_id == user.ia_user_id)
+        .where(IACallback.received_at >= earliest)
+        .where(col(IACallback.claimed_by_attempt).is_(None))
+        .order_by(col(IACallback.received_at).desc())
+    ).first()
+    if callback is None or not _claim(session, attempt, callback, user, now):
+        return False
+    logger.info("%s attempt %s… confirmed", attempt.purpose, attempt.id[:6])
+    return True
 
 
 def _claim(

@@ -9,6 +9,13 @@ import reflex as rx
 from ia_portal.components.ia_button import ia_button
 from ia_portal.config import get_settings
 
+# One showing of a page: the document's start time (new on every reload) and
+# the history entry's key (new on every navigation inside the app).
+SHOWING: rx.Var[str] = rx.Var(
+    _js_expr="`${performance.timeOrigin}/${window.history.state?.key ?? ''}`",
+    _var_type=str,
+)
+
 
 def ia_flow(state: Any, label: str) -> rx.Component:
     """The button (or IA's frame) and the live status line under it.
@@ -34,4 +41,6 @@ def ia_flow(state: Any, label: str) -> rx.Component:
         ),
         rx.text(state.status, role="status", aria_live="polite", id="ia-status"),
         spacing="3",
+        # Once per page shown; `on_load` also runs on every socket reconnect.
+        on_mount=state.page_opened(SHOWING),
     )

@@ -40,6 +40,7 @@ class CheckoutState(IAFrameMixin, SessionState):
     """One tab's basket, its optional tip, and its payment attempt."""
 
     DENIED_TEXT: ClassVar[str] = "The payment was denied on the IA app."
+    PURPOSE: ClassVar[str] = "payment"
 
     tip: str = ""
     tip_error: str = ""
@@ -129,13 +130,18 @@ class CheckoutState(IAFrameMixin, SessionState):
         """IA's frame says the user approved: mark paid only with server-side proof."""
         attempt_id = self._take_attempt()
         if not attempt_id:
-            self.status = NOT_CONFIRMED
-            return rx.toast.error(NOT_CONFIRMED)
+            return self._without_attempt(NOT_CONFIRMED)
 
         user = self._confirm(attempt_id, username_or_email)
+        if user is None:
+            self.status = NOT_CONFIRMED
+            return rx.toast.error(NOT_CONFIRMED)
+        return self._approved(attempt_id, user)
+
+    def _approved(self, attempt_id: str, user: IAUser):
         with open_session() as session:
             payment = payment_of(session, attempt_id)
-        if user is None or payment is None or payment.status != "paid":
+        if payment is None or payment.status != "paid":
             self.status = NOT_CONFIRMED
             return rx.toast.error(NOT_CONFIRMED)
 

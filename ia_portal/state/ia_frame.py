@@ -18,11 +18,16 @@ from ia_portal import attempts
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
 from ia_portal.models import IAUser
+from ia_portal.sessions import user_for_token
 
 logger = logging.getLogger(__name__)
 
 WAITING = "Type your IA username or email in the frame, then approve on your phone."
 RELOADED = "The page was reloaded, so the open request was cancelled. Start again."
+INTERRUPTED = (
+    "The portal restarted while Instant Access was open, so the request was "
+    "cancelled. Start again."
+)
 
 
 class IAFrameMixin(rx.State, mixin=True):
@@ -32,7 +37,10 @@ class IAFrameMixin(rx.State, mixin=True):
     busy: bool = False
     status: str = ""
     _attempt_id: str = ""
+    _showing: str = ""
 
+    # What this page's attempts are for ("signin" or "payment").
+    PURPOSE: ClassVar[str] = "signin"
     # Messages for the endings IA may report without a message of its own.
     DENIED_TEXT: ClassVar[str] = "The request was denied on the IA app."
     TIMEOUT_TEXT: ClassVar[str] = (
@@ -46,19 +54,9 @@ class IAFrameMixin(rx.State, mixin=True):
         self.status = WAITING
 
     def _take_attempt(self) -> str:
-        """The open attempt's id, once: the frame closes and the id is spent.
-
-        The id is looked up in the database when this state no longer holds it
-        (the backend restarted while IA's frame was open).
-        """
+        """The open attempt's id, once: the frame closes and the id is spent."""
         attempt_id, self._attempt_id = self._attempt_id, ""
         self.frame_src = ""
-        if not attempt_id:
-            with open_session() as session:
-                found = attempts.open_attempt_of(
-                    session, self.router.session.client_token
-                )
-            attempt_id = found.id if found else ""
         return attempt_id
 
     def _confirm(self, attempt_id: str, username_or_email: str) -> IAUser | None:
@@ -92,15 +90,78 @@ class IAFrameMixin(rx.State, mixin=True):
         """What a page forgets when it loads again (pages add their own)."""
         self.status = ""
 
-    @rx.event
-    def load_page(self) -> None:
-        """On page load: show who is signed in, and start the flow afresh.
+    def _approved(self, attempt_id: str, user: IAUser):
+        """What the page does once IA's approval of its attempt is proven."""
+        raise NotImplementedError
 
-        A frame that was open before a reload is gone with its IA request (the
-        IA frame withdraws it as it unloads), so its attempt ends here too: a
-        later approval of that request can never pay or sign in by surprise.
+    def _settle_lost_attempt(self):
+        """Settle this tab's attempt the database holds open but the state lost.
+
+        The state loses it when the backend restarts (`reflex run` starts with
+        no saved tab states), and the page's frame goes with it, so IA's
+        `success` can no longer come. For a signed-in person the attempt is
+        approved by their own approval callback, if one arrived (see
+        ia_portal.attempts); otherwise it ends with a message. Returns the
+        page's answer, or None when no attempt was lost.
+        """
+        if self._attempt_id:
+            return None
+        client_token = self.router.session.client_token
+        window = datetime.timedelta(seconds=get_settings().signin_confirm_window)
+        with open_session() as session:
+            lost = attempts.open_attempt_of(session, client_token, self.PURPOSE)
+            if lost is None:
+                return None
+            user = user_for_token(session, self.session_token)  # type: ignore[attr-defined]
+            approved = user is not None and attempts.claim_callback(
+                session, lost, user, window
+            )
+            if not approved:
+                attempts.finish_attempt(session, lost.id, client_token, "closed")
+
+        self.frame_src = ""
+        self.busy = False
+        if approved and user is not None:
+            logger.info("attempt %s… lost in a backend restart: approved", lost.id[:6])
+            return self._approved(lost.id, user)
+        logger.warning("attempt %s… lost in a backend restart: ended", lost.id[:6])
+        self.status = INTERRUPTED
+        return rx.toast.error(INTERRUPTED)
+
+    def _without_attempt(self, message: str):
+        """Answer a `success` that came with no open attempt in this state."""
+        settled = self._settle_lost_attempt()
+        if settled is not None:
+            return settled
+        logger.warning("success without an open attempt in this tab: ignored")
+        self.status = message
+        return rx.toast.error(message)
+
+    @rx.event
+    def load_page(self):
+        """On every hydration: show who is signed in; notice a lost attempt.
+
+        Reflex hydrates a page when it loads and again whenever its socket
+        reconnects (a network blip, a backend restart), so nothing here may end
+        a flow that is still on screen.
         """
         self._load()  # type: ignore[attr-defined]  # from SessionState, mixed in
+        return self._settle_lost_attempt()
+
+    @rx.event
+    def page_opened(self, showing: str) -> None:
+        """Once per page shown (not on a reconnect): start the flow afresh.
+
+        `showing` names this showing of the page (see ia_portal.components.
+        ia_flow); the same one announced again (React mounts twice in dev mode)
+        changes nothing. A frame that was open before a reload is gone with its
+        IA request (the IA frame withdraws it as it unloads), so its attempt
+        ends here too: a later approval of that request can never pay or sign
+        in by surprise.
+        """
+        if showing == self._showing:
+            return
+        self._showing = showing
         self._reset_page()
         if self._attempt_id:
             self._end("closed")

@@ -9,6 +9,7 @@ import reflex as rx
 
 from ia_portal import attempts
 from ia_portal.db import open_session
+from ia_portal.models import IAUser
 from ia_portal.state.ia_frame import IAFrameMixin
 from ia_portal.state.session import SessionState
 
@@ -36,15 +37,15 @@ class SignInState(IAFrameMixin, SessionState):
         """IA's frame says the user approved: sign in only with server-side proof."""
         attempt_id = self._take_attempt()
         if not attempt_id:
-            logger.warning("success without an open attempt in this tab: ignored")
-            self.status = NOT_CONFIRMED
-            return rx.toast.error(NOT_CONFIRMED)
+            return self._without_attempt(NOT_CONFIRMED)
 
         user = self._confirm(attempt_id, username_or_email)
         if user is None:
             self.status = NOT_CONFIRMED
             return rx.toast.error(NOT_CONFIRMED)
+        return self._approved(attempt_id, user)
 
+    def _approved(self, attempt_id: str, user: IAUser):
         self._sign_in(user)
         self.status = ""
         return rx.redirect("/profile")

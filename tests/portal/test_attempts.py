@@ -7,9 +7,11 @@ import pytest
 from sqlmodel import Session, select
 
 from ia_portal.attempts import (
+    claim_callback,
     confirm_approval,
     finish_attempt,
     open_attempt,
+    open_attempt_of,
     start_attempt,
 )
 from ia_portal.models import IAAttempt, IACallback, IAUser, Payment, utcnow
@@ -166,3 +168,48 @@ def test_a_new_attempt_times_out_stale_ones_and_their_payments(db: Session) -> N
 
     assert db.get(IAAttempt, stale.id).status == "timeout"
     assert db.exec(select(Payment)).one().status == "timeout"
+
+
+def test_a_tabs_open_attempt_is_found_by_purpose(db: Session) -> None:
+    payment = start_payment(db, TAB, Decimal("5.00"), "USD", "mug")
+
+    assert open_attempt_of(db, TAB, "signin") is None
+    found = open_attempt_of(db, TAB, "payment")
+    assert found is not None and found.id == payment.id
+    assert open_attempt_of(db, "tab-2", "payment") is None
+
+    finish_attempt(db, payment.id, TAB, "closed")
+    assert open_attempt_of(db, TAB, "payment") is None
+
+
+def test_a_lost_attempt_is_approved_only_by_that_users_callback(db: Session) -> None:
+    payment = start_payment(db, TAB, Decimal("5.00"), "USD", "mug")
+    ada = store_signed_in_user(db, _ada(), "token-1")
+    store_signed_in_user(
+        db,
+        IAUserData(
+            user_id=2,
+            username="grace",
+            email="grace@example.com",
+            name="Grace Hopper",
+            phone=None,
+            items={"username": "grace"},
+        ),
+        "token-2",
+    )
+    # grace's callback arrived during the attempt, but grace is not the payer.
+    ada_callback = db.exec(select(IACallback).where(IACallback.ia_user_id == 1)).one()
+    ada_callback.claimed_by_attempt = "an-earlier-attempt"
+    db.add(ada_callback)
+    db.commit()
+
+    assert claim_callback(db, db.get(IAAttempt, payment.id), ada, WINDOW) is False
+    assert db.get(IAAttempt, payment.id).status == "open"
+
+    store_signed_in_user(db, _ada(), "token-3")
+    assert claim_callback(db, db.get(IAAttempt, payment.id), ada, WINDOW) is True
+    assert db.get(IAAttempt, payment.id).status == "confirmed"
+    assert db.exec(select(Payment)).one().status == "paid"
+    assert db.exec(select(Payment)).one().user_id == ada.id
+    grace_callback = db.exec(select(IACallback).where(IACallback.ia_user_id == 2))
+    assert grace_callback.one().claimed_by_attempt is None
