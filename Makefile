@@ -16,7 +16,7 @@ TOOLS_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
 export PATH := $(NODE_BIN):$(TOOLS_BIN):$(PATH)
 export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
 
-.PHONY: run test test-postgres bench setup setup-test lint browser clean
+.PHONY: run test test-postgres bench screenshots setup setup-test lint browser clean
 
 run: setup
 	@scripts/run-demo
@@ -31,6 +31,10 @@ test-postgres: setup-test
 # Benchmarks print figures; they start their own portal and sandbox.
 bench: setup-test
 	$(PY) -m bench.signin_latency $(ROUNDS)
+
+# The README's pictures, taken from a portal and sandbox of their own in Chromium.
+screenshots: setup-test
+	$(PY) -m scripts.screenshots
 
 lint: setup-test
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,11 @@
 
 See `ia_portal.attempts` for how an attempt's ending settles its payment; a
 payment is paid at most once, whatever the browser sends and however often.
+
+Limitation: a payment is marked paid without knowing the amount IA collected,
+because IA's callback and success carry no amount; a person who reads the
+client secret in the frame redirect could approve a smaller amount in a frame
+of their own. Only IA's records show what was collected.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -77,11 +77,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path, split: bool = False) -> Iterator[Stack]:
+def running_stack(
+    workdir: Path, split: bool = False, settings: Mapping[str, str] | None = None
+) -> Iterator[Stack]:
     """Run sandbox and portal until the block ends.
 
     With `split`, the portal's frontend and backend run as two processes, so a
     test can restart the backend alone (as a deploy would) under an open page.
+    `settings` overrides the settings below (e.g. a longer approval timeout).
     """
     frontend, backend, sandbox = free_port(), free_port(), free_port()
     portal_url = f"http://localhost:{frontend}"
@@ -116,6 +119,7 @@ def running_stack(workdir: Path, split: bool = False) -> Iterator[Stack]:
         # (nor one stack another).
         "REFLEX_WEB_WORKDIR": str(ROOT / (".web-test-split" if split else ".web-test")),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
+        **(settings or {}),
     }
     reflex = str(Path(sys.executable).parent / "reflex")
     dev = [reflex, "run", "--env", "dev", "--loglevel", "info"]
