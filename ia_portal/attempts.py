@@ -34,6 +34,8 @@ import secrets
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from ia_portal import inspector
+from ia_portal.inspector import Step
 from ia_portal.models import IAAttempt, IACallback, IAUser, Payment, utcnow
 from ia_portal.users import find_users_by_login
 
@@ -171,12 +173,15 @@ def confirm_approval(
     Returns the user IA vouched for, or None when the proof is missing; either
     way the attempt is finished and cannot be used again.
     """
+    bind = session.get_bind()
     attempt = session.get(IAAttempt, attempt_id)
     if attempt is None or attempt.client_token != client_token:
         logger.warning("success for an attempt this tab does not own: refused")
+        _no_proof(bind, attempt_id, "not an open attempt of this tab")
         return None
     if attempt.status != "open":
         logger.warning("success for a %s attempt: refused", attempt.status)
+        _no_proof(bind, attempt_id, f"the attempt already ended ({attempt.status})")
         return None
 
     for user in find_users_by_login(session, username_or_email):
@@ -186,6 +191,12 @@ def confirm_approval(
     _end(session, attempt.id, "unconfirmed", utcnow())
     session.commit()
     logger.warning("attempt %s… not confirmed by a callback", attempt.id[:6])
+    _no_proof(
+        bind,
+        attempt.id,
+        f"no unclaimed IA callback for {username_or_email!r} since the attempt "
+        f"started, within {int(window.total_seconds())} s",
+    )
     return None
 
 
@@ -212,7 +223,36 @@ def claim_callback(
     if callback is None or not _claim(session, attempt, callback, user, now):
         return False
     logger.info("%s attempt %s… confirmed", attempt.purpose, attempt.id[:6])
+    lead = now - callback.received_at
+    _proof_held(session.get_bind(), attempt.id, user, lead, window)
     return True
+
+
+def _proof_held(
+    bind: sa.Engine | sa.Connection,
+    attempt_id: str,
+    user: IAUser,
+    lead: datetime.timedelta,
+    window: datetime.timedelta,
+) -> None:
+    inspector.record(
+        Step.CONFIRMATION,
+        attempt_id=attempt_id,
+        bind=bind,
+        summary=f"proof held: IA's callback for {user.username} claimed",
+        details=[
+            ("callback", f"IA user {user.ia_user_id}"),
+            ("arrived", f"{lead.total_seconds():.3f} s before the proof was asked"),
+            ("checks", "this tab's open attempt, callback since its start"),
+            ("window", f"{int(window.total_seconds())} s, callback unclaimed"),
+        ],
+    )
+
+
+def _no_proof(bind: sa.Engine | sa.Connection, attempt_id: str, why: str) -> None:
+    inspector.record(
+        Step.CONFIRMATION, attempt_id=attempt_id, bind=bind, ok=False, summary=why
+    )
 
 
 def _claim(
@@ -239,6 +279,8 @@ def _claim(
     )
     if confirmed:
         session.commit()
+        assert callback.id is not None
+        inspector.link_callback(session.get_bind(), callback.id, attempt.id)
         return True
     session.rollback()
     return False

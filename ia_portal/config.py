@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     signin_confirm_window: int = Field(default=120, gt=0, le=3600)
     session_lifetime_hours: int = Field(default=24 * 14, gt=0)
 
+    # How many protocol steps the inspector keeps, newest first; 0 records none.
+    inspector_retention_events: int = Field(default=2000, ge=0, le=1_000_000)
+
     @field_validator("ia_server_url", "ia_callback_url", "portal_url", "portal_api_url")
     @classmethod
     def _http_url(cls, value: str) -> str:

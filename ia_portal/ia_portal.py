@@ -7,10 +7,12 @@ import reflex as rx
 from ia_portal.config import get_settings
 from ia_portal.logs import configure_logging
 from ia_portal.pages.checkout import checkout_page
+from ia_portal.pages.inspector import inspector_page
 from ia_portal.pages.profile import profile_page
 from ia_portal.pages.signin import signin_page
 from ia_portal.routes import create_routes
 from ia_portal.state.checkout import CheckoutState
+from ia_portal.state.inspector import InspectorState
 from ia_portal.state.session import SessionState
 from ia_portal.state.signin import SignInState
 
@@ -40,4 +42,10 @@ app.add_page(
     route="/checkout",
     title="Checkout · IA Portal",
     on_load=CheckoutState.load_page,
+)
+app.add_page(
+    inspector_page,
+    route="/inspector",
+    title="Protocol inspector · IA Portal",
+    on_load=InspectorState.load_inspector,
 )

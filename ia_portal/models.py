@@ -1,5 +1,5 @@
 """The portal's tables: IA users and their profile, callbacks, attempts, payments,
-sessions and the tabs that show a profile.
+sessions, the tabs that show a profile, and the inspector's protocol steps.
 
 Times are aware UTC datetimes; SQLModel stores them so that SQLite and
 PostgreSQL both give them back in UTC.
@@ -145,3 +145,33 @@ class LiveTab(SQLModel, table=True):
     client_token: str = Field(primary_key=True, max_length=128)
     user_id: int = Field(foreign_key="ia_user.id", index=True)
     seen_at: datetime.datetime = Field(default_factory=utcnow)
+
+
+class InspectorEvent(SQLModel, table=True):
+    """One protocol step the portal saw, as the live inspector shows it.
+
+    Written by `ia_portal.inspector` only. It never holds a secret: codes are
+    shortened, the client secret is redacted, access tokens are never recorded.
+    """
+
+    __tablename__ = "inspector_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime.datetime = Field(default_factory=utcnow)
+    step: str = Field(max_length=32)
+    ok: bool = True
+    # The attempt the step belongs to. IA's callback names no browser, so its
+    # steps get one only when a browser's success claims that callback.
+    attempt_id: str | None = Field(default=None, max_length=64, index=True)
+    # The callback request a step belongs to (protocol steps 4-6).
+    trace: str | None = Field(default=None, max_length=32, index=True)
+    # The `ia_callback` row that request stored: the claim links it by this.
+    callback_id: int | None = Field(default=None, index=True)
+    # The browser (not the tab) that started an attempt, on its first step.
+    browser: str | None = Field(default=None, max_length=64, index=True)
+    summary: str = Field(default="", max_length=300)
+    # [label, value, "personal" or ""] triples; personal values are masked for
+    # other browsers.
+    details: list[list[str]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
+    )

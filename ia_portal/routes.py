@@ -40,15 +40,23 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ia_portal import ia_client
+from ia_portal import ia_client, inspector
 from ia_portal.attempts import open_attempt
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
+from ia_portal.inspector import Step
 from ia_portal.live import push_profile
+from ia_portal.logs import REDACTED
 from ia_portal.payments import ia_amount, payment_of
-from ia_portal.protocol import IAUserData, ProtocolError, check_code, parse_state
+from ia_portal.protocol import (
+    CallbackState,
+    IAUserData,
+    ProtocolError,
+    check_code,
+    parse_state,
+)
 from ia_portal.resync import UnknownUser, resync
-from ia_portal.users import store_signed_in_user
+from ia_portal.users import store_approval
 
 logger = logging.getLogger(__name__)
 
@@ -110,37 +118,56 @@ def _one(request: Request, name: str) -> str | None:
 async def approval_callback(request: Request) -> Response:
     """IA tells us a user approved: trade the code and store who it was."""
     settings = get_settings()
+    trace = inspector.new_trace()
 
     # Read the query: exactly one short, well-formed code and state.
     raw_code, raw_state = _one(request, "code"), _one(request, "state")
     if raw_code is None or raw_state is None:
         logger.warning("callback refused: code or state missing, empty or repeated")
-        return _answer(400, "code and state are each required once")
+        return await _refuse(
+            trace, 400, "code and state are each required once", parsed=False
+        )
     if len(raw_code) > MAX_CODE_LENGTH or len(raw_state) > MAX_STATE_LENGTH:
         logger.warning("callback refused: code or state too long")
-        return _answer(400, "code or state is too long")
+        return await _refuse(trace, 400, "code or state is too long", parsed=False)
     try:
         code = check_code(raw_code)
     except ProtocolError as error:
         logger.warning("callback refused: %s", error)
-        return _answer(400, "code is not an authorization code")
+        return await _refuse(
+            trace, 400, "code is not an authorization code", parsed=False
+        )
     try:
         state = parse_state(raw_state)
     except ProtocolError as error:
         logger.warning("callback refused: %s", error)
-        return _answer(400, "state is not userid@@username@@email")
+        return await _refuse(
+            trace, 400, "state is not userid@@username@@email", parsed=False
+        )
     logger.info("callback received for IA user %s", state.user_id)
+    await _received(trace, code, state)
 
     # Trade the code (once: it is single-use) and read the user (retried).
+    step = Step.CODE_EXCHANGED
     try:
         token = await ia_client.exchange_code(settings, code)
+        await inspector.arecord(
+            step,
+            trace=trace,
+            summary=f"code {ia_client.redact(code)} traded for an access token",
+            details=[("access token", "received; stored encrypted, never shown")],
+        )
+        step = Step.USER_FETCHED
         user = await ia_client.fetch_user(settings, token)
     except ia_client.IARefused as error:
         logger.warning("callback failed: %s", error)
-        return _answer(400, str(error))
+        await inspector.arecord(step, trace=trace, ok=False, summary=str(error))
+        return await _refuse(trace, 400, str(error))
     except ia_client.IAError as error:
         logger.warning("callback failed: %s", error)
-        return _answer(502, str(error))
+        await inspector.arecord(step, trace=trace, ok=False, summary=str(error))
+        return await _refuse(trace, 502, str(error))
+    await _fetched(trace, user)
 
     # The token's data is the identity; a state naming someone else is refused.
     if user.user_id != state.user_id:
@@ -149,15 +176,73 @@ async def approval_callback(request: Request) -> Response:
             state.user_id,
             user.user_id,
         )
-        return _answer(400, "state does not match the user IA returned")
+        return await _refuse(trace, 400, "state does not match the user IA returned")
 
-    await run_in_threadpool(_store, user, token)
+    callback_id = await run_in_threadpool(_store, user, token)
+    await inspector.arecord(
+        Step.CALLBACK_ANSWERED,
+        trace=trace,
+        callback_id=callback_id,
+        summary="200 ok: user and callback stored, awaiting the browser's success",
+    )
     return _answer(200)
 
 
-def _store(user: IAUserData, token: str) -> None:
+async def _refuse(
+    trace: str, status_code: int, error: str, parsed: bool = True
+) -> JSONResponse:
+    """Answer IA's callback with an error, and show the answer in the inspector.
+
+    Args:
+        parsed: False when the query itself was refused, before it was read.
+    """
+    if not parsed:
+        await inspector.arecord(
+            Step.CALLBACK_RECEIVED, trace=trace, ok=False, summary=f"refused: {error}"
+        )
+    await inspector.arecord(
+        Step.CALLBACK_ANSWERED,
+        trace=trace,
+        ok=False,
+        summary=f"{status_code}: {error}",
+    )
+    return _answer(status_code, error)
+
+
+async def _received(trace: str, code: str, state: CallbackState) -> None:
+    await inspector.arecord(
+        Step.CALLBACK_RECEIVED,
+        trace=trace,
+        summary=f"code {ia_client.redact(code)}, state for IA user {state.user_id}",
+        details=[
+            ("code", ia_client.redact(code)),
+            ("state: user id", str(state.user_id)),
+            ("state: username", state.username),
+        ],
+        personal=[("state: email", state.email)],
+    )
+
+
+async def _fetched(trace: str, user: IAUserData) -> None:
+    shown = {"user_id", "id", "username", "email", "name", "phone"}
+    await inspector.arecord(
+        Step.USER_FETCHED,
+        trace=trace,
+        summary=f"IA user {user.user_id} ({user.username})",
+        details=[("IA user id", str(user.user_id)), ("username", user.username)],
+        personal=[
+            ("email", user.email),
+            ("name", user.name),
+            ("phone", user.phone or "(none)"),
+            *((k, v) for k, v in sorted(user.items.items()) if k not in shown),
+        ],
+    )
+
+
+def _store(user: IAUserData, token: str) -> int:
+    """Store the user and the callback; returns the callback's id."""
     with open_session() as session:
-        store_signed_in_user(session, user, token)
+        return store_approval(session, user, token)[1]
 
 
 async def frame_redirect(request: Request) -> Response:
@@ -173,15 +258,18 @@ async def frame_redirect(request: Request) -> Response:
             headers=NO_STORE,
         )
 
-    query = urlencode(
-        {
-            "client_id": settings.ia_client_id,
-            "client_secret": settings.ia_client_secret.get_secret_value(),
-            **found,
-        }
+    def frame_url(secret: str, safe: str = "") -> str:
+        query = {"client_id": settings.ia_client_id, "client_secret": secret, **found}
+        return f"{settings.ia_server_url}{FRAME_PATH}?{urlencode(query, safe=safe)}"
+
+    await inspector.arecord(
+        Step.FRAME_OPENED,
+        attempt_id=attempt_id,
+        summary="redirect (303) to IA's frame",
+        details=[("frame URL", frame_url(REDACTED, safe="[]"))],
     )
     return RedirectResponse(
-        f"{settings.ia_server_url}{FRAME_PATH}?{query}",
+        frame_url(settings.ia_client_secret.get_secret_value()),
         status_code=303,
         headers=NO_STORE,
     )

@@ -33,6 +33,13 @@ def store_signed_in_user(
     A second sign-in of the same IA user updates their row; it never adds one.
     Nothing is written unless both the user and the callback record are.
     """
+    return store_approval(session, data, access_token)[0]
+
+
+def store_approval(
+    session: Session, data: IAUserData, access_token: str
+) -> tuple[IAUser, int]:
+    """`store_signed_in_user`, also returning the stored callback's id."""
     for _ in range(2):
         try:
             user = session.exec(
@@ -42,7 +49,8 @@ def store_signed_in_user(
                 user = IAUser(ia_user_id=data.user_id)
             _apply(user, data, access_token)
             session.add(user)
-            session.add(IACallback(ia_user_id=data.user_id))
+            callback = IACallback(ia_user_id=data.user_id)
+            session.add(callback)
             session.commit()
             break
         except sa.exc.IntegrityError:
@@ -53,7 +61,8 @@ def store_signed_in_user(
 
     session.refresh(user)
     logger.info("stored IA user %s (portal id %s)", data.user_id, user.id)
-    return user
+    assert callback.id is not None
+    return user, callback.id
 
 
 def find_users_by_login(session: Session, username_or_email: str) -> list[IAUser]:

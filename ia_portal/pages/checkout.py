@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ia_portal.components.ia_flow import ia_flow
+from ia_portal.components.inspector import with_inspector
 from ia_portal.components.layout import page_layout
 from ia_portal.config import get_settings
 from ia_portal.state.checkout import CheckoutState
@@ -84,7 +85,7 @@ def checkout_page() -> rx.Component:
             justify="between",
             width="100%",
         ),
-        ia_flow(CheckoutState, PAY_LABEL),
+        with_inspector(ia_flow(CheckoutState, PAY_LABEL)),
         _offer(),
         heading="Checkout",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ia_portal.components.ia_flow import ia_flow
+from ia_portal.components.inspector import with_inspector
 from ia_portal.components.layout import page_layout
 from ia_portal.state.signin import SignInState
 
@@ -43,6 +44,6 @@ def signin_page() -> rx.Component:
             ),
         ),
         _steps(),
-        ia_flow(SignInState, SIGN_IN_LABEL),
+        with_inspector(ia_flow(SignInState, SIGN_IN_LABEL)),
         heading="Sign in",
     )

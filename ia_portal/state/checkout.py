@@ -10,11 +10,13 @@ from typing import ClassVar
 import reflex as rx
 from sqlmodel import select
 
+from ia_portal import inspector
 from ia_portal.basket import basket_total, demo_basket, describe
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
+from ia_portal.inspector import Step
 from ia_portal.models import IAUser, Payment
-from ia_portal.money import AmountError, check_amount, display, parse_amount
+from ia_portal.money import AmountError, check_amount, display, for_ia, parse_amount
 from ia_portal.payments import payment_of, shown_amount, start_payment
 from ia_portal.state.ia_frame import IAFrameMixin
 from ia_portal.state.session import SessionState
@@ -122,7 +124,9 @@ class CheckoutState(IAFrameMixin, SessionState):
             )
         self.paid_message = ""
         self.offer_name = ""
-        self._show_frame(attempt.id)
+        self._show_frame(
+            attempt.id, f"Payment of {for_ia(amount, currency)} {currency}"
+        )
         return None
 
     @rx.event
@@ -147,6 +151,9 @@ class CheckoutState(IAFrameMixin, SessionState):
 
         shown = shown_amount(payment)
         who = user.name or user.username
+        inspector.record(
+            Step.PAID, attempt_id=attempt_id, summary=f"{shown} paid by {user.username}"
+        )
         self.status = self.paid_message = f"Paid {shown}. Thank you, {who}!"
         if not self.signed_in:
             # IA just proved who paid: offer to sign them in on that proof.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+import secrets
 
 import reflex as rx
 
@@ -36,6 +37,8 @@ class SessionState(rx.State):
 
     # The browser's session token (a random value, not an IA token); shared by tabs.
     session_token: str = rx.LocalStorage(name="ia_portal_session", sync=True)
+    # A random name for this browser, so the inspector knows its own attempts.
+    browser_id: str = rx.LocalStorage(name="ia_portal_browser", sync=True)
 
     signed_in: bool = False
     username: str = ""
@@ -65,6 +68,8 @@ class SessionState(rx.State):
 
     def _load(self) -> None:
         """Look the browser's token up; an unknown or ended one signs it out."""
+        if not self.browser_id:
+            self.browser_id = secrets.token_urlsafe(16)
         client_token = self.router.session.client_token
         payments: list[dict[str, str]] = []
         with open_session() as session:

@@ -7,8 +7,9 @@ from typing import ClassVar
 
 import reflex as rx
 
-from ia_portal import attempts
+from ia_portal import attempts, inspector
 from ia_portal.db import open_session
+from ia_portal.inspector import Step
 from ia_portal.models import IAUser
 from ia_portal.state.ia_frame import IAFrameMixin
 from ia_portal.state.session import SessionState
@@ -30,7 +31,7 @@ class SignInState(IAFrameMixin, SessionState):
             return
         with open_session() as session:
             attempt = attempts.start_attempt(session, self.router.session.client_token)
-        self._show_frame(attempt.id)
+        self._show_frame(attempt.id, "Sign-in")
 
     @rx.event
     def ia_success(self, username_or_email: str):
@@ -47,5 +48,10 @@ class SignInState(IAFrameMixin, SessionState):
 
     def _approved(self, attempt_id: str, user: IAUser):
         self._sign_in(user)
+        inspector.record(
+            Step.SIGNED_IN,
+            attempt_id=attempt_id,
+            summary=f"portal session started for {user.username}; on to /profile",
+        )
         self.status = ""
         return rx.redirect("/profile")
