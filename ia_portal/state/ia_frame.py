@@ -3,7 +3,7 @@
 Each message arrives from `assets/ia_button.jsx` only after its origin and
 source checks; even so, `success` approves nothing until the server-side proof
 in `ia_portal.attempts` holds. Pages mix this into their own state and add
-`open_frame` and `ia_success`.
+`open_frame` and `ia_success`. Each step is also recorded for the inspector.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import ClassVar
 
 import reflex as rx
 
-from ia_portal import attempts
+from ia_portal import attempts, inspector
 from ia_portal.config import get_settings
 from ia_portal.db import open_session
+from ia_portal.inspector import Step
 from ia_portal.models import IAUser
 from ia_portal.sessions import user_for_token
 
@@ -28,6 +29,9 @@ INTERRUPTED = (
     "The portal restarted while Instant Access was open, so the request was "
     "cancelled. Start again."
 )
+# A message the button passes on has passed both of its checks.
+CHECKS_PASSED = "origin exactly IA's, source this button's own frame: passed"
+ENDINGS = {"denied": Step.DENIED, "timeout": Step.TIMED_OUT, "closed": Step.CLOSED}
 
 
 class IAFrameMixin(rx.State, mixin=True):
@@ -38,6 +42,8 @@ class IAFrameMixin(rx.State, mixin=True):
     status: str = ""
     _attempt_id: str = ""
     _showing: str = ""
+    # Set once an attempt lost in a backend restart is settled, until the next.
+    _lost_settled: bool = False
 
     # What this page's attempts are for ("signin" or "payment").
     PURPOSE: ClassVar[str] = "signin"
@@ -47,11 +53,22 @@ class IAFrameMixin(rx.State, mixin=True):
         "No answer came from the IA app in time. Please try again."
     )
 
-    def _show_frame(self, attempt_id: str) -> None:
-        """Point the frame at this attempt (the backend adds the credentials)."""
+    def _show_frame(self, attempt_id: str, asked: str) -> None:
+        """Point the frame at this attempt (the backend adds the credentials).
+
+        Args:
+            asked: what the attempt is for ("Sign-in", "Payment of 5.00 USD").
+        """
         self._attempt_id = attempt_id
+        self._lost_settled = False
         self.frame_src = f"{get_settings().portal_api_url}/ia/frame/{attempt_id}"
         self.status = WAITING
+        inspector.record(
+            Step.FRAME_REQUESTED,
+            attempt_id=attempt_id,
+            browser=self.browser_id,  # type: ignore[attr-defined]  # SessionState's
+            summary=asked,
+        )
 
     def _take_attempt(self) -> str:
         """The open attempt's id, once: the frame closes and the id is spent."""
@@ -59,30 +76,59 @@ class IAFrameMixin(rx.State, mixin=True):
         self.frame_src = ""
         return attempt_id
 
+    def _heard(self, attempt_id: str, message: str, ok: bool = True) -> None:
+        """Record a message of IA's frame that the button passed on or ignored."""
+        details = [("origin", get_settings().ia_origin), ("checks", CHECKS_PASSED)]
+        inspector.record(
+            Step.BROWSER_MESSAGE,
+            attempt_id=attempt_id,
+            ok=ok,
+            summary=message,
+            details=details if ok else [],
+        )
+
     def _confirm(self, attempt_id: str, username_or_email: str) -> IAUser | None:
         """The server-side proof for this tab's attempt (see ia_portal.attempts)."""
+        self._heard(attempt_id, f"auth success for {username_or_email}")
         window = datetime.timedelta(seconds=get_settings().signin_confirm_window)
         with open_session() as session:
-            return attempts.confirm_approval(
+            user = attempts.confirm_approval(
                 session,
                 attempt_id,
                 self.router.session.client_token,
                 username_or_email,
                 window,
             )
+        if user is None:
+            inspector.record(
+                Step.NOT_CONFIRMED,
+                attempt_id=attempt_id,
+                ok=False,
+                summary="the browser's success was not backed by IA's callback",
+            )
+        return user
 
-    def _end(self, status: str) -> None:
-        """End this tab's open attempt (if any) as `status` and close the frame."""
+    def _end(self, status: str, heard: str = "", why: str = "") -> None:
+        """End this tab's open attempt (if any) as `status` and close the frame.
+
+        Args:
+            heard: the frame's message that ended it, for the inspector.
+            why: the ending's reason, for the inspector.
+        """
         attempt_id = self._take_attempt()
         if attempt_id:
+            if heard:
+                self._heard(attempt_id, heard)
             with open_session() as session:
-                attempts.finish_attempt(
+                ended = attempts.finish_attempt(
                     session, attempt_id, self.router.session.client_token, status
                 )
+            if ended:
+                inspector.record(ENDINGS[status], attempt_id=attempt_id, summary=why)
         self.busy = False
 
     def _fail(self, status: str, message: str):
-        self._end(status)
+        self._end(status, heard=f"auth {status}", why=message)
         self.status = message
         return rx.toast.error(message)
 
@@ -118,9 +164,16 @@ class IAFrameMixin(rx.State, mixin=True):
             )
             if not approved:
                 attempts.finish_attempt(session, lost.id, client_token, "closed")
+        if not approved:
+            inspector.record(
+                Step.CLOSED,
+                attempt_id=lost.id,
+                summary="the page lost its frame in a backend restart",
+            )
 
         self.frame_src = ""
         self.busy = False
+        self._lost_settled = True
         if approved and user is not None:
             logger.info("attempt %s… lost in a backend restart: approved", lost.id[:6])
             return self._approved(lost.id, user)
@@ -134,6 +187,10 @@ class IAFrameMixin(rx.State, mixin=True):
         if settled is not None:
             return settled
         logger.warning("success without an open attempt in this tab: ignored")
+        if self._lost_settled:
+            # The frame lost in a restart can still post its success just after
+            # its attempt was settled: the page already says how that ended.
+            return None
         self.status = message
         return rx.toast.error(message)
 
@@ -164,7 +221,7 @@ class IAFrameMixin(rx.State, mixin=True):
         self._showing = showing
         self._reset_page()
         if self._attempt_id:
-            self._end("closed")
+            self._end("closed", why="the page was reloaded: IA's request withdrawn")
             self.status = RELOADED
 
     @rx.event
@@ -178,6 +235,17 @@ class IAFrameMixin(rx.State, mixin=True):
     @rx.event
     def ia_alert(self, message: str):
         self.status = message
+        attempt_id = self._attempt_id
+        if attempt_id:
+            inspector.record(
+                Step.IA_ALERT,
+                attempt_id=attempt_id,
+                summary=message,
+                details=[
+                    ("origin", get_settings().ia_origin),
+                    ("checks", CHECKS_PASSED),
+                ],
+            )
         return rx.toast.info(message)
 
     @rx.event
@@ -185,9 +253,12 @@ class IAFrameMixin(rx.State, mixin=True):
         """The frame asked to close (or Escape): the button comes back."""
         if self._attempt_id:
             self.status = ""
-        self._end("closed")
+        self._end("closed", why="closeframe from IA's frame, or Escape")
 
     @rx.event
     def ia_reject(self, reason: str) -> None:
         """The button ignored a message that failed its checks; keep a trace."""
         logger.warning("IA button ignored a message: %s", reason[:200])
+        attempt_id = self._attempt_id
+        if attempt_id:
+            self._heard(attempt_id, f"ignored: {reason[:200]}", ok=False)
