@@ -95,6 +95,15 @@ def _profile(scene: Scene) -> Page:
     return scene.portal
 
 
+def _inspector(scene: Scene) -> Page:
+    # The last flow of this browser is the payment: its steps, drawn.
+    open_portal(scene.portal, scene.stack, "/inspector")
+    diagram = scene.portal.locator("#inspector-diagram svg")
+    expect(diagram).to_contain_text("Phone (IA app)")
+    expect(scene.portal.locator("#inspector-flow")).to_contain_text("Payment")
+    return scene.portal
+
+
 SHOTS = [
     Shot(
         "sign-in",
@@ -130,6 +139,12 @@ SHOTS = [
         "The profile page: what IA shared about Ada, when it was last synced, "
         "and her payment",
         _profile,
+    ),
+    Shot(
+        "inspector",
+        "The protocol inspector: each step of the payment with its time, and the "
+        "same steps drawn between browser, portal, IA and phone",
+        _inspector,
     ),
 ]
 
