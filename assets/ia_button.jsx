@@ -5,7 +5,7 @@
 // A message is accepted only when its origin is exactly `iaOrigin` AND it
 // comes from this component's own iframe, so a second button, another frame
 // or the page itself cannot speak for IA.
-import React, { useEffect, useRef } from "react";
+import React, { useEffect, useRef, useState } from "react";
 
 // A message longer than this is shortened; a login longer than an email
 // address can be (RFC 5321: 254 characters) is refused outright.
@@ -22,8 +22,6 @@ function login(value) {
   return trimmed && trimmed.length <= MAX_LOGIN ? trimmed : null;
 }
 
-// Keyboard users land in IA's form, not back at the top of the page.
-const focusFrame = (event) => event.currentTarget.focus();
 
 export function IAButton({
   iaOrigin,
@@ -97,29 +95,51 @@ export function IAButton({
     wasOpen.current = open;
   }, [open]);
 
+  // Until IA's page has loaded, a spinner covers the frame (IA may be slow).
+  const [loaded, setLoaded] = useState(false);
+  useEffect(() => setLoaded(false), [frameSrc]);
+  const frameLoaded = (event) => {
+    setLoaded(true);
+    // Keyboard users land in IA's form, not back at the top of the page.
+    event.currentTarget.focus();
+  };
+
   return (
     <div className="ia-button">
       {open ? (
-        <iframe
-          ref={frameRef}
-          className="ia-frame"
-          src={frameSrc}
-          title="Instant Access"
-          width="320"
-          height="260"
-          onLoad={focusFrame}
-        />
+        <div className="ia-frame-box" aria-busy={loaded ? "false" : "true"}>
+          <iframe
+            ref={frameRef}
+            className="ia-frame"
+            src={frameSrc}
+            title="Instant Access"
+            width="320"
+            height="260"
+            onLoad={frameLoaded}
+          />
+          {loaded ? null : (
+            <div className="ia-frame-box__loading" role="status">
+              <span className="ia-spinner" aria-hidden="true" />
+              Connecting to Instant Access…
+            </div>
+          )}
+        </div>
       ) : (
         <button
           ref={buttonRef}
           type="button"
           className="ia-button__button"
-          aria-label={label}
           aria-busy={busy ? "true" : "false"}
           disabled={Boolean(busy)}
           onClick={() => onOpen?.()}
         >
-          <span className="ia-button__mark" aria-hidden="true">IA</span>
+          {busy ? (
+            <span className="ia-button__mark" aria-hidden="true">
+              <span className="ia-spinner" />
+            </span>
+          ) : (
+            <span className="ia-button__mark" aria-hidden="true">IA</span>
+          )}
           <span className="ia-button__label">{label}</span>
         </button>
       )}

@@ -6,8 +6,8 @@ account section (see `account`):
 
 - ``GET /app/{username}/requests`` → ``{"user", "requests": [card, …],
   "connected"}``, a card being ``{"id", "partner", "title", "shares",
-  "seconds_left"}`` and ``connected`` whether the partner holds a live token
-  for the user;
+  "seconds_left", "seconds_given"}`` and ``connected`` whether the partner
+  holds a live token for the user;
 - ``POST /app/{username}/requests/{id}/approve`` and ``…/deny`` →
   ``{"id", "status", "message"}``, or 409 when the request can no longer be
   answered (already answered, cancelled or expired).
@@ -59,12 +59,15 @@ def card(found: ApprovalRequest, user: User, settings: Settings) -> dict[str, An
     else:
         title = f"Sign in to {partner}"
     left = max(0.0, (found.expires_at - utcnow()).total_seconds())
+    given = (found.expires_at - found.created_at).total_seconds()
     return {
         "id": found.id,
         "partner": partner,
         "title": title,
         "shares": ["username", "email", "name"] + (["phone"] if user.phone else []),
         "seconds_left": round(left, 1),
+        # The whole time the request had, for the page's countdown bar.
+        "seconds_given": round(given, 1),
     }
 
 

@@ -28,6 +28,8 @@ from tests.e2e.stack import ROOT, Stack, running_stack
 OUT = ROOT / "docs" / "screenshots"
 PORTAL_VIEWPORT = ViewportSize(width=1280, height=800)
 PHONE_VIEWPORT = ViewportSize(width=430, height=800)
+# A phone's screen, for the portal itself (in the dark theme).
+SMALL_VIEWPORT = ViewportSize(width=390, height=800)
 # The demo's partner name, and time enough to take a picture of a request.
 SETTINGS = {
     "SANDBOX_PARTNER_NAME": "IA Portal (demo)",
@@ -37,11 +39,13 @@ SETTINGS = {
 
 @dataclasses.dataclass
 class Scene:
-    """The running stack, the person's portal tab and their phone."""
+    """The running stack, the person's portal tab and their phone, and the
+    portal on another person's phone, in the dark theme."""
 
     stack: Stack
     portal: Page
     phone: Page
+    small: Page
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,6 +108,12 @@ def _inspector(scene: Scene) -> Page:
     return scene.portal
 
 
+def _small_dark_sign_in(scene: Scene) -> Page:
+    frame = identify(scene.small, scene.stack, "grace", "/", SIGN_IN)
+    expect(frame.get_by_text("seconds left")).to_be_visible()
+    return scene.small
+
+
 SHOTS = [
     Shot(
         "sign-in",
@@ -146,6 +156,12 @@ SHOTS = [
         "same steps drawn between browser, portal, IA and phone",
         _inspector,
     ),
+    Shot(
+        "phone-dark",
+        "Sign-in on a phone's screen in the dark theme: IA's frame, in IA's navy "
+        "and mint, counts down inside the portal's page",
+        _small_dark_sign_in,
+    ),
 ]
 
 
@@ -166,8 +182,11 @@ def take_all(shots: list[Shot]) -> None:
             executable_path=_chromium_path(), args=CHROMIUM_FLAGS
         )
         pages = []
-        for viewport in (PORTAL_VIEWPORT, PHONE_VIEWPORT):
-            context = browser.new_context(viewport=viewport, color_scheme="light")
+        for viewport in (PORTAL_VIEWPORT, PHONE_VIEWPORT, SMALL_VIEWPORT):
+            context = browser.new_context(
+                viewport=viewport,
+                color_scheme="dark" if viewport is SMALL_VIEWPORT else "light",
+            )
             context.set_default_timeout(30_000)
             pages.append(context.new_page())
         scene = Scene(stack, *pages)

@@ -39,8 +39,18 @@ def ia_flow(state: Any, label: str) -> rx.Component:
             on_close=state.ia_close,
             on_reject=state.ia_reject,
         ),
-        rx.text(state.status, role="status", aria_live="polite", id="ia-status"),
+        rx.hstack(
+            # While IA's frame is open or the portal acts on its answer.
+            rx.cond(
+                (state.frame_src != "") | state.busy,
+                rx.spinner(size="2", aria_hidden="true"),
+            ),
+            rx.text(state.status, role="status", aria_live="polite", id="ia-status"),
+            align="center",
+            spacing="2",
+        ),
         spacing="3",
+        width="100%",
         # Once per page shown; `on_load` also runs on every socket reconnect.
         on_mount=state.page_opened(SHOWING),
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 import reflex as rx
 
+from ia_portal.components.layout import NARROW_ONLY, WIDE_ONLY
 from ia_portal.components.sequence_diagram import sequence_diagram
 from ia_portal.state.inspector import InspectorState
 
@@ -17,8 +18,14 @@ TOGGLE_LABEL = "Protocol inspector"
 def live_badge() -> rx.Component:
     return rx.cond(
         InspectorState.live,
-        rx.badge("live", color_scheme="green", variant="soft"),
-        rx.badge("not live: reload to resume", color_scheme="gray", variant="soft"),
+        # High contrast: Radix's soft green on its tint is too pale for small text.
+        rx.badge("live", color_scheme="green", variant="soft", high_contrast=True),
+        rx.badge(
+            "not live: reload to resume",
+            color_scheme="gray",
+            variant="soft",
+            high_contrast=True,
+        ),
     )
 
 
@@ -38,7 +45,7 @@ def _step(row: Any, compact: bool) -> rx.Component:
                 high_contrast=True,
                 class_name="inspector-step__label",
             ),
-            rx.text(row["route"], size="1", color="gray"),
+            rx.text(row["route"], size="1", color_scheme="gray"),
             rx.cond(
                 row["matched"] != "yes",
                 rx.badge("not yet matched to a browser", color_scheme="amber"),
@@ -77,38 +84,68 @@ def timeline(compact: bool = False) -> rx.Component:
 
 
 def diagram() -> rx.Component:
-    """The shown flow as a sequence diagram (browser · portal · IA · phone)."""
-    return rx.box(
-        sequence_diagram(
-            chart=InspectorState.chart,
-            label="Sequence diagram of the steps listed beside it",
+    """The shown flow as a sequence diagram (browser · portal · IA · phone).
+
+    On a narrow screen the diagram keeps a legible size and its box scrolls
+    sideways; the box takes the focus so a keyboard can scroll it too. No
+    box at all while there is nothing to draw.
+    """
+    return rx.cond(
+        InspectorState.chart != "",
+        rx.box(
+            sequence_diagram(
+                chart=InspectorState.chart,
+                label="Sequence diagram of the steps listed below it",
+            ),
+            background="var(--color-panel-solid)",
+            border="1px solid var(--gray-a5)",
+            padding="2",
+            border_radius="8px",
+            overflow_x="auto",
+            width="100%",
+            id="inspector-diagram",
+            class_name="inspector-diagram",
+            tab_index=0,
+            role="region",
+            aria_label="Sequence diagram",
         ),
-        background="white",
-        color="black",
-        padding="2",
-        border_radius="8px",
-        overflow_x="auto",
-        width="100%",
-        id="inspector-diagram",
     )
 
 
 def _flow(flow: Any) -> rx.Component:
     shown = flow["key"] == InspectorState.shown
+    browser = rx.cond(flow["mine"] == "yes", "this browser", "")
     return rx.table.row(
         rx.table.cell(flow["started"], font_family="monospace"),
-        rx.table.cell(flow["title"]),
-        rx.table.cell(flow["who"]),
-        rx.table.cell(flow["outcome"]),
-        rx.table.cell(rx.cond(flow["mine"] == "yes", "this browser", "")),
+        # On a phone, "What" also says who, how it ended and whose browser.
         rx.table.cell(
+            flow["title"],
+            rx.text(
+                flow["who"],
+                " · ",
+                flow["outcome"],
+                rx.cond(flow["mine"] == "yes", " · this browser", ""),
+                size="1",
+                color_scheme="gray",
+                display=NARROW_ONLY,
+            ),
+        ),
+        rx.table.cell(flow["who"], display=WIDE_ONLY),
+        rx.table.cell(flow["outcome"], display=WIDE_ONLY),
+        rx.table.cell(browser, display=WIDE_ONLY),
+        rx.table.cell(
+            # The visible word starts the accessible name, as speech users say it.
             rx.button(
                 rx.cond(shown, "Shown", "Show"),
                 on_click=InspectorState.choose(flow["key"]),  # type: ignore[operator]
                 disabled=shown,
                 size="1",
                 variant="soft",
-                aria_label=f"Show the steps of the flow started at {flow['started']}",
+                aria_label=rx.cond(
+                    shown,
+                    f"Shown: the steps of the flow started at {flow['started']}",
+                    f"Show the steps of the flow started at {flow['started']}",
+                ),
             )
         ),
     )
@@ -121,9 +158,9 @@ def recent_flows() -> rx.Component:
             rx.table.row(
                 rx.table.column_header_cell("Started (UTC)"),
                 rx.table.column_header_cell("What"),
-                rx.table.column_header_cell("Who"),
-                rx.table.column_header_cell("Outcome"),
-                rx.table.column_header_cell("Browser"),
+                rx.table.column_header_cell("Who", display=WIDE_ONLY),
+                rx.table.column_header_cell("Outcome", display=WIDE_ONLY),
+                rx.table.column_header_cell("Browser", display=WIDE_ONLY),
                 rx.table.column_header_cell("Steps"),
             )
         ),
@@ -162,7 +199,8 @@ def with_inspector(flow: rx.Component) -> rx.Component:
             TOGGLE_LABEL,
             on_click=InspectorState.toggle_panel,
             aria_pressed=rx.cond(InspectorState.panel_open, "true", "false"),
-            aria_controls="inspector-panel",
+            # Only while the panel exists: an id that is not there is an error.
+            aria_controls=rx.cond(InspectorState.panel_open, "inspector-panel", ""),
             variant="soft",
             color_scheme="gray",
             size="1",

@@ -6,6 +6,11 @@ import reflex as rx
 
 from ia_portal.state.session import SessionState
 
+# Responsive `display` values: a table column a phone's width has no room for,
+# and the line that carries its value on a phone instead.
+WIDE_ONLY = rx.breakpoints(initial="none", sm="table-cell")
+NARROW_ONLY = rx.breakpoints(initial="block", sm="none")
+
 
 def _nav_link(text: str, href: str) -> rx.Component:
     return rx.link(text, href=href, size="3", weight="medium")
@@ -18,8 +23,18 @@ def page_layout(*children: rx.Component, heading: str) -> rx.Component:
             rx.hstack(
                 rx.link(
                     rx.hstack(
-                        rx.box("IA", class_name="portal-logo", aria_hidden="true"),
-                        rx.text("IA Portal", weight="bold", size="5"),
+                        # The portal's own mark, in its accent colour: the "IA"
+                        # mark belongs to Instant Access's button and frame.
+                        rx.box(
+                            rx.icon("store", size=18),
+                            class_name="portal-logo",
+                            aria_hidden="true",
+                        ),
+                        rx.text(
+                            "IA Portal",
+                            weight="bold",
+                            size={"initial": "4", "sm": "5"},
+                        ),
                         align="center",
                         spacing="2",
                     ),
@@ -27,6 +42,7 @@ def page_layout(*children: rx.Component, heading: str) -> rx.Component:
                     underline="none",
                     color_scheme="gray",
                     high_contrast=True,
+                    class_name="portal-brand",
                 ),
                 rx.spacer(),
                 rx.el.nav(
@@ -37,13 +53,14 @@ def page_layout(*children: rx.Component, heading: str) -> rx.Component:
                             _nav_link("Sign in", "/"),
                         ),
                         _nav_link("Checkout", "/checkout"),
-                        spacing="4",
+                        spacing={"initial": "3", "sm": "4"},
                     ),
                     aria_label="Main",
                 ),
+                # Follows the system's scheme until the person picks one here.
                 rx.color_mode.button(aria_label="Toggle light and dark theme"),
                 align="center",
-                spacing="4",
+                spacing={"initial": "3", "sm": "4"},
                 width="100%",
             ),
             class_name="portal-header",
@@ -51,7 +68,7 @@ def page_layout(*children: rx.Component, heading: str) -> rx.Component:
         rx.el.main(
             rx.container(
                 rx.vstack(
-                    rx.heading(heading, as_="h1", size="7"),
+                    rx.heading(heading, as_="h1", size={"initial": "6", "sm": "7"}),
                     *children,
                     spacing="5",
                     width="100%",

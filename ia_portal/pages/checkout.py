@@ -68,7 +68,12 @@ def _offer() -> rx.Component:
             rx.callout.text(
                 "Stay signed in as ", rx.text.strong(CheckoutState.offer_name), "?"
             ),
-            rx.button("Stay signed in", on_click=CheckoutState.stay_signed_in),
+            # High contrast: a solid button on the callout's tint needs it.
+            rx.button(
+                "Stay signed in",
+                on_click=CheckoutState.stay_signed_in,
+                high_contrast=True,
+            ),
         ),
     )
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from ia_portal.components.layout import page_layout
+from ia_portal.components.layout import NARROW_ONLY, WIDE_ONLY, page_layout
 from ia_portal.state.session import REVOKED, SessionState
 
 
@@ -22,7 +22,9 @@ def _revoked() -> rx.Component:
         SessionState.access_revoked,
         rx.callout.root(
             rx.callout.icon(rx.icon("triangle_alert")),
-            rx.callout.text(REVOKED, " ", rx.link("Sign in again", href="/")),
+            rx.callout.text(
+                REVOKED, " ", rx.link("Sign in again", href="/", underline="always")
+            ),
             color_scheme="red",
             role="alert",
             id="revoked",
@@ -76,10 +78,18 @@ def _details() -> rx.Component:
 def _payment(row: Any) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["when"]),
-        rx.table.cell(row["description"]),
-        rx.table.cell(row["amount"], justify="end"),
-        rx.table.cell(row["currency"]),
-        rx.table.cell(row["status"]),
+        # On a phone, "What" also says the payment's status.
+        rx.table.cell(
+            row["description"],
+            rx.text(row["status"], size="1", color_scheme="gray", display=NARROW_ONLY),
+        ),
+        rx.table.cell(
+            row["amount"],
+            rx.text(row["currency"], size="1", display=NARROW_ONLY),
+            justify="end",
+        ),
+        rx.table.cell(row["currency"], display=WIDE_ONLY),
+        rx.table.cell(row["status"], display=WIDE_ONLY),
     )
 
 
@@ -94,8 +104,8 @@ def _payments() -> rx.Component:
                         rx.table.column_header_cell("When"),
                         rx.table.column_header_cell("What"),
                         rx.table.column_header_cell("Amount", justify="end"),
-                        rx.table.column_header_cell("Currency"),
-                        rx.table.column_header_cell("Status"),
+                        rx.table.column_header_cell("Currency", display=WIDE_ONLY),
+                        rx.table.column_header_cell("Status", display=WIDE_ONLY),
                     )
                 ),
                 rx.table.body(rx.foreach(SessionState.payments, _payment)),
@@ -103,7 +113,11 @@ def _payments() -> rx.Component:
                 width="100%",
                 id="payments",
             ),
-            rx.text("No payments yet. ", rx.link("Go to checkout", href="/checkout")),
+            rx.text(
+                "No payments yet. ",
+                # Underlined: a link inside a sentence is not told by colour alone.
+                rx.link("Go to checkout", href="/checkout", underline="always"),
+            ),
         ),
         width="100%",
     )

@@ -39,7 +39,7 @@ def signin_page() -> rx.Component:
                     "You are signed in as ",
                     rx.text.strong(SignInState.username),
                     ". ",
-                    rx.link("Open your profile", href="/profile"),
+                    rx.link("Open your profile", href="/profile", underline="always"),
                 ),
             ),
         ),

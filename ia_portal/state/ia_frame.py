@@ -135,6 +135,7 @@ class IAFrameMixin(rx.State, mixin=True):
     def _reset_page(self) -> None:
         """What a page forgets when it loads again (pages add their own)."""
         self.status = ""
+        self.busy = False
 
     def _approved(self, attempt_id: str, user: IAUser):
         """What the page does once IA's approval of its attempt is proven."""

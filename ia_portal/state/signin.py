@@ -17,6 +17,7 @@ from ia_portal.state.session import SessionState
 logger = logging.getLogger(__name__)
 
 NOT_CONFIRMED = "Could not confirm your sign-in with Instant Access. Please try again."
+SIGNED_IN = "Signed in. Opening your profile…"
 
 
 class SignInState(IAFrameMixin, SessionState):
@@ -53,5 +54,7 @@ class SignInState(IAFrameMixin, SessionState):
             attempt_id=attempt_id,
             summary=f"portal session started for {user.username}; on to /profile",
         )
-        self.status = ""
+        # The button stays disabled, with a spinner, until the profile shows.
+        self.busy = True
+        self.status = SIGNED_IN
         return rx.redirect("/profile")

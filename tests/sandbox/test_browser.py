@@ -4,6 +4,7 @@ A partner page on its own origin embeds the frame; the user answers on the
 phone page. The browser is the shared fixture of `tests/conftest.py`.
 """
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.sandbox_harness import CLIENT_ID, CLIENT_SECRET, FRAME_URL, Partner
 
@@ -178,6 +180,37 @@ def test_no_answer_posts_timeout_and_clears_the_phone(open_partner_page: Any) ->
         },
         {"action": "closeframe"},
     ]
+
+
+def test_the_wait_counts_down_in_figures_and_in_a_bar(open_partner_page: Any) -> None:
+    _page, frame, _sandbox = open_partner_page(approval_timeout=30)
+    _continue_as(frame, "ada")
+    frame.get_by_text("Approve the request on your IA app").wait_for()
+    seconds = frame.locator("#seconds")
+    first = seconds.inner_text()
+
+    # A screen reader hears the start once, not every tick.
+    status = frame.get_by_role("status")
+    assert status.inner_text() == (
+        "Request sent. Approve it on your IA app within 30 seconds."
+    )
+    assert first in ("30", "29")
+    expect(seconds).not_to_have_text(first)
+    assert int(seconds.inner_text()) < int(first)
+    width = frame.locator("#bar-left").evaluate("bar => parseFloat(bar.style.width)")
+    assert 80 < width < 100
+
+
+def test_the_last_seconds_are_announced_and_the_bar_turns_red(
+    open_partner_page: Any,
+) -> None:
+    _page, frame, _sandbox = open_partner_page(approval_timeout=12)
+    _continue_as(frame, "ada")
+    frame.get_by_text("Approve the request on your IA app").wait_for()
+
+    status = frame.get_by_role("status")
+    expect(status).to_have_text("10 seconds left to approve on your IA app.")
+    expect(frame.locator("#bar")).to_have_class(re.compile(r"\blow\b"))
 
 
 def test_unknown_user_is_told_in_the_frame(open_partner_page: Any) -> None:

@@ -63,6 +63,7 @@ def test_pending_request_card(client: TestClient) -> None:
     assert card["title"] == "Sign in to IA Portal (demo)"
     assert card["shares"] == ["username", "email", "name", "phone"]
     assert 29 < card["seconds_left"] <= 30
+    assert card["seconds_given"] == 30
 
 
 def test_approve_calls_back_the_partner_with_code_and_encoded_state(
