@@ -6,7 +6,8 @@ signs a person in from start to end in Chromium.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -21,10 +22,41 @@ EXAMPLE = {
 }
 
 
+LOCK_DIR = ROOT / "reflex.lock"
+
+
+@contextlib.contextmanager
+def _portal_lockfiles_kept() -> Iterator[Callable[[], None]]:
+    """Put the portal's `reflex.lock/` back after the example's build changed it.
+
+    Reflex writes the frontend packages of the app it builds into `reflex.lock/`
+    of the working directory. The example needs fewer (no Mermaid), so its build
+    would drop the portal's from the committed lockfile, and stacks started
+    after it would build the portal without them.
+    """
+    kept = {path: path.read_bytes() for path in LOCK_DIR.iterdir() if path.is_file()}
+
+    def restore() -> None:
+        for path in LOCK_DIR.iterdir():
+            if path.is_file() and path not in kept:
+                path.unlink()
+        for path, content in kept.items():
+            path.write_bytes(content)
+
+    try:
+        yield restore
+    finally:
+        restore()
+
+
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("example")
-    with running_stack(workdir, settings=EXAMPLE) as running:
+    with (
+        _portal_lockfiles_kept() as restore,
+        running_stack(workdir, settings=EXAMPLE) as running,
+    ):
+        restore()  # at once: a stack may start beside this one
         yield running
 
 
