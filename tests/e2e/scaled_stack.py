@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -45,13 +46,15 @@ WORKERS = ("socket", "callback")
 class ScaledStack(Stack):
     """A running two-worker stack. `portal_db` is unused: see `database_url`.
 
-    `stop_worker(name)` and `start_worker(name)` restart one worker ("socket"
-    or "callback") while everything else keeps running.
+    `stop_worker(name)` (SIGTERM, a clean stop), `kill_worker(name)` (SIGKILL,
+    as a crash) and `start_worker(name)` restart one worker ("socket" or
+    "callback") while everything else keeps running.
     """
 
     callback_api_url: str = ""
     database_url: str = ""
     stop_worker: Callable[[str], None] | None = None
+    kill_worker: Callable[[str], None] | None = None
     start_worker: Callable[[str], None] | None = None
 
     def query(self, sql: str) -> list[tuple]:
@@ -184,6 +187,10 @@ def running_scaled_stack(workdir: Path) -> Iterator[ScaledStack]:
             url, seconds = answers[name]
             _wait_for(url, processes[name], logs[name], seconds)
 
+        def kill_worker(name: str) -> None:
+            os.killpg(processes[name].pid, signal.SIGKILL)
+            processes[name].wait(timeout=15)
+
         def restart_worker(name: str) -> None:
             start_worker(name)
             wait_for(name)
@@ -204,6 +211,7 @@ def running_scaled_stack(workdir: Path) -> Iterator[ScaledStack]:
                 callback_api_url=ports.url(ports.callback),
                 database_url=database_url,
                 stop_worker=lambda name: _stop(processes[name]),
+                kill_worker=kill_worker,
                 start_worker=restart_worker,
             )
         finally:

@@ -117,9 +117,13 @@ def _approve_with_success_held(tab: Page, device: Page, stack: ScaledStack, user
         tab.wait_for_timeout(200)
 
 
-def _restart(stack: ScaledStack, worker: str) -> None:
-    assert stack.stop_worker and stack.start_worker
-    stack.stop_worker(worker)
+def _restart(stack: ScaledStack, worker: str, how: str = "stopped") -> None:
+    """Stop a worker cleanly ("stopped") or kill it ("killed"), then start it."""
+    assert stack.stop_worker and stack.kill_worker and stack.start_worker
+    if how == "killed":
+        stack.kill_worker(worker)
+    else:
+        stack.stop_worker(worker)
     stack.start_worker(worker)
 
 
@@ -168,16 +172,18 @@ def test_a_payment_approved_through_the_other_worker_is_paid_once(
     assert _latest_payment(scaled) == ("paid", 14190, "confirmed")
 
 
+@pytest.mark.parametrize("how", ["stopped", "killed"])
 def test_a_restart_of_the_socket_worker_mid_payment_loses_nothing(
-    tab: Page, device: Page, scaled: ScaledStack
+    tab: Page, device: Page, scaled: ScaledStack, how: str
 ):
     # A signed-out payer: with one in-process worker this payment would be
-    # cancelled by the restart, its tab's state gone with the process.
+    # cancelled by the restart, its tab's state gone with the process. A
+    # killed worker also leaves its claim on the tab's socket in Redis.
     frame = _press(tab, scaled, "/checkout", PAY, "ada")
     expect(frame.get_by_text("141.90")).to_be_visible()
     _approve_with_success_held(tab, device, scaled, "ada")
 
-    _restart(scaled, "socket")
+    _restart(scaled, "socket", how)
     tab.context.unroute(FRAME_POLL)
 
     expect(tab.locator("#ia-status")).to_have_text(
