@@ -24,8 +24,8 @@ configure_logging(
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    # IA's routes around Reflex's backend, and around both the check that lets
-    # a tab reconnect after its worker died (several workers, with Redis).
+    # IA's routes around Reflex's backend; around both, the check that lets a
+    # tab whose worker died reconnect to its own state (several workers).
     api_transformer=[create_routes(), ForgetDeadOwners],
 )
 app.add_page(
