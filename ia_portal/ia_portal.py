@@ -11,6 +11,7 @@ from ia_portal.pages.inspector import inspector_page
 from ia_portal.pages.profile import profile_page
 from ia_portal.pages.signin import signin_page
 from ia_portal.routes import create_routes
+from ia_portal.socket_owners import ForgetDeadOwners
 from ia_portal.state.checkout import CheckoutState
 from ia_portal.state.inspector import InspectorState
 from ia_portal.state.session import SessionState
@@ -23,7 +24,9 @@ configure_logging(
 
 app = rx.App(
     stylesheets=["/portal.css"],
-    api_transformer=create_routes(),
+    # IA's routes around Reflex's backend; around both, the check that lets a
+    # tab whose worker died reconnect to its own state (several workers).
+    api_transformer=[create_routes(), ForgetDeadOwners],
 )
 app.add_page(
     signin_page,
