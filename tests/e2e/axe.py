@@ -18,8 +18,15 @@ AXE_SCRIPT = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 # Frames are checked one by one (each is a document of its own origin), so a
-# page's check never waits for a frame without axe.
+# page's check never waits for a frame without axe. Animations that end (a
+# toast fading in) are waited for first: mid-fade, text is paler than it will
+# be and axe would judge its contrast then (seen on a loaded machine). Endless
+# ones (spinners) are not.
 _RUN = """async () => {
+  const ending = document
+    .getAnimations()
+    .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(ending.map((a) => a.finished.catch(() => null)));
   const result = await axe.run(document, {
     iframes: false,
     resultTypes: ["violations"],
