@@ -76,17 +76,30 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
+def _web_dir(split: bool, prod: bool) -> str:
+    return ".web-test" + ("-split" if split else "") + ("-prod" if prod else "")
+
+
 @contextlib.contextmanager
 def running_stack(
-    workdir: Path, split: bool = False, settings: Mapping[str, str] | None = None
+    workdir: Path,
+    split: bool = False,
+    settings: Mapping[str, str] | None = None,
+    prod: bool = False,
 ) -> Iterator[Stack]:
     """Run sandbox and portal until the block ends.
 
     With `split`, the portal's frontend and backend run as two processes, so a
     test can restart the backend alone (as a deploy would) under an open page.
+    With `prod`, the portal runs as a deployment does (`reflex run --env prod`):
+    a built frontend, served with the backend on one port.
     `settings` overrides the settings below (e.g. a longer approval timeout).
     """
+    if split and prod:
+        raise ValueError("a prod portal serves frontend and backend together")
     frontend, backend, sandbox = free_port(), free_port(), free_port()
+    if prod:
+        backend = frontend
     portal_url = f"http://localhost:{frontend}"
     api_url = f"http://localhost:{backend}"
     sandbox_url = f"http://localhost:{sandbox}"
@@ -117,18 +130,18 @@ def running_stack(
         "SANDBOX_CALLBACK_TIMEOUT": "5",
         # A web build of its own, so the tests never disturb a running demo
         # (nor one stack another).
-        "REFLEX_WEB_WORKDIR": str(ROOT / (".web-test-split" if split else ".web-test")),
+        "REFLEX_WEB_WORKDIR": str(ROOT / _web_dir(split, prod)),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         **(settings or {}),
     }
     reflex = str(Path(sys.executable).parent / "reflex")
-    dev = [reflex, "run", "--env", "dev", "--loglevel", "info"]
+    run = [reflex, "run", "--env", "prod" if prod else "dev", "--loglevel", "info"]
     commands = {"sandbox": [sys.executable, "-m", "ia_sandbox"]}
     if split:
-        commands["frontend"] = [*dev, "--frontend-only"]
-        commands["portal"] = [*dev, "--backend-only"]
+        commands["frontend"] = [*run, "--frontend-only"]
+        commands["portal"] = [*run, "--backend-only"]
     else:
-        commands["portal"] = dev
+        commands["portal"] = run
     logs = {name: workdir / f"{name}.log" for name in commands}
 
     # rxconfig sets both ports from the settings; Reflex refuses the other
