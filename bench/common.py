@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -19,7 +21,15 @@ import httpx
 from playwright.sync_api import Browser, Page, WebSocket, sync_playwright
 
 from tests.conftest import CHROMIUM_FLAGS, _chromium_path
-from tests.e2e.stack import ROOT, Stack, running_stack, stop, wait_for
+from tests.e2e.stack import (
+    ROOT,
+    Stack,
+    free_port,
+    running_stack,
+    stack_env,
+    stop,
+    wait_for,
+)
 
 # The benchmarks' portal has a web build of its own, apart from the tests'.
 WEB_DIR = ROOT / ".web-bench"
@@ -72,6 +82,8 @@ def median(values: Sequence[float]) -> float:
 
 
 def _number(value: float, unit: str) -> str:
+    if not unit:  # a count
+        return f"{value:,.0f}"
     if unit == "B":
         return f"{value / 1024:,.0f} KiB" if value >= 10240 else f"{value:,.0f} B"
     if unit == "s":
@@ -224,3 +236,55 @@ def add_accounts(sandbox_url: str, count: int, prefix: str = "bench") -> list[st
             if added.status_code != 201:
                 raise RuntimeError(f"could not add {username}: {added.text}")
     return usernames
+
+
+REFLEX = str(Path(sys.executable).parent / "reflex")
+PROD = [REFLEX, "run", "--env", "prod", "--loglevel", "info"]
+
+
+def portal_env(workdir: Path, url: str) -> dict[str, str]:
+    """The portal's settings to serve its pages at `url` (no sandbox needed)."""
+    unused_ia = f"http://localhost:{free_port()}"
+    return stack_env(workdir, url, url, unused_ia, WEB_DIR, settings=BENCH_SETTINGS)
+
+
+def migrated(env: Mapping[str, str]) -> None:
+    """Create the portal's tables for `env`'s database, as `make run` does."""
+    subprocess.run(
+        [REFLEX, "db", "migrate"],
+        cwd=ROOT,
+        env=dict(env),
+        check=True,
+        capture_output=True,
+    )
+
+
+def blank_app(parent: Path) -> tuple[Path, dict[str, str]]:
+    """A blank Reflex app made by `reflex init --template blank` (this Reflex).
+
+    Returns its folder and the environment that serves it in prod mode on one
+    port, as the portal is served; the port is chosen per run (`blank_env`).
+    """
+    folder = parent / "blank"
+    folder.mkdir()
+    env = {**os.environ, "REFLEX_TELEMETRY_ENABLED": "false"}
+    subprocess.run(
+        [REFLEX, "init", "--template", "blank"],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return folder, env
+
+
+def blank_env(env: Mapping[str, str], url: str) -> dict[str, str]:
+    """`env` with the blank app's frontend and backend both at `url`."""
+    port = url.rsplit(":", 1)[1]
+    return {
+        **env,
+        "REFLEX_FRONTEND_PORT": port,
+        "REFLEX_BACKEND_PORT": port,
+        "REFLEX_API_URL": url,
+        "REFLEX_DEPLOY_URL": url,
+    }
