@@ -5,6 +5,7 @@
 
 PYTHON ?= python3
 ROUNDS ?= 30
+WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
@@ -16,10 +17,15 @@ TOOLS_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
 export PATH := $(NODE_BIN):$(TOOLS_BIN):$(PATH)
 export NPM_CONFIG_REGISTRY := https://registry.npmjs.org/
 
-.PHONY: run test test-postgres bench screenshots setup setup-test lint browser clean
+.PHONY: run run-scaled test test-postgres test-scaled bench screenshots setup setup-test lint browser clean
 
 run: setup
 	@scripts/run-demo
+
+# The demo with WORKERS backend workers sharing Redis and PostgreSQL (both from
+# Debian, installed when root, started when down).
+run-scaled: setup
+	@scripts/run-scaled $(WORKERS)
 
 test: setup-test
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -27,6 +33,11 @@ test: setup-test
 # The portal's tests again, on PostgreSQL (installed from Debian when root).
 test-postgres: setup-test
 	scripts/postgres-tests $(PYTEST_ARGS)
+
+# Two backend workers sharing Redis and PostgreSQL (both installed from Debian
+# when root), in Chromium: nothing of a flow may live in one worker.
+test-scaled: setup-test
+	scripts/scaled-tests $(PYTEST_ARGS)
 
 # Benchmarks print a table of figures, each beside its floor; they start their
 # own programs. BENCH_ARGS=--readme also writes the table into README.md.

@@ -15,6 +15,9 @@ except SettingsError as error:
 config = rx.Config(
     app_name="ia_portal",
     db_url=settings.database_url,
+    # With a Redis URL, Reflex keeps tab states and socket owners in Redis and
+    # relays a state change to the worker holding the tab's websocket.
+    redis_url=settings.redis_url or None,
     api_url=settings.portal_api_url,
     deploy_url=settings.portal_url,
     frontend_port=settings.frontend_port,

@@ -21,6 +21,8 @@ class SettingsError(Exception):
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# The URL schemes Reflex's Redis client accepts.
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 def _origin_of(url: str) -> str:
@@ -56,6 +58,9 @@ class Settings(BaseSettings):
     portal_url: str = "http://localhost:3000"
     portal_api_url: str = "http://localhost:8000"
     database_url: str = "sqlite:///.data/ia_portal.db"
+    # Empty: tab states live in this one backend process. A Redis URL: they
+    # live in Redis, so several backend workers can share the tabs.
+    redis_url: str = ""
 
     # Payments: the currency this partner registered with IA, and the most a
     # single payment may ask for.
@@ -79,6 +84,15 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         _origin_of(value)
         return value.strip().rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        url = value.strip()
+        if url and not url.startswith(_REDIS_SCHEMES):
+            # The URL may carry a password: name the schemes, never echo it.
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return url
 
     @field_validator("payment_currency")
     @classmethod

@@ -3,6 +3,11 @@
 A tab that loads a page while signed in is remembered (`LiveTab`). When IA's
 re-sync changes a profile, each of that user's tabs that is connected right now
 gets its state refreshed out of band, so the page changes without a reload.
+
+Which tabs exist is in the database; whether a tab is connected, and to which
+backend worker, is Reflex's to know: in this process alone without Redis, in
+Redis with it (`REDIS_URL`). With Redis, a push from one worker to a tab whose
+websocket is on another is relayed by Reflex through Redis to that worker.
 """
 
 from __future__ import annotations
@@ -48,6 +53,19 @@ def _tabs_of(ia_user_id: int) -> list[str]:
         )
 
 
+async def tab_connected(client_token: str) -> bool:
+    """Whether the tab has a websocket open now, on any backend worker."""
+    # Imported here: the app module imports the routes that call this.
+    from ia_portal.ia_portal import app
+
+    namespace = app.event_namespace
+    if namespace is None:
+        return False
+    # The token manager is Reflex's own record of sockets (per process, or in
+    # Redis); Reflex's shared states ask it the same question.
+    return await namespace._token_manager.is_token_connected(client_token)
+
+
 async def push_profile(ia_user_id: int, skip_token: str = "") -> int:
     """Refresh the session state of the user's connected tabs; returns how many.
 
@@ -58,15 +76,14 @@ async def push_profile(ia_user_id: int, skip_token: str = "") -> int:
     from ia_portal.ia_portal import app
     from ia_portal.state.session import SessionState, refresh
 
-    if app.event_namespace is None:
-        return 0
-    connected = app.event_namespace.token_to_sid
     tokens = [
         token
         for token in await run_in_threadpool(_tabs_of, ia_user_id)
-        if token in connected and token != skip_token
+        if token != skip_token and await tab_connected(token)
     ]
     for token in tokens:
+        # The state is locked (in Redis, across workers) while it is changed,
+        # and the change goes to the tab's socket wherever that is.
         state_token = rx.BaseStateToken(ident=token, cls=SessionState)
         async with app.modify_state(state_token) as state:
             session_state = await state.get_state(SessionState)

@@ -45,6 +45,14 @@ class IAUser(SQLModel, table=True):
     # Dropped when IA answers 401 on a re-sync: the user revoked our access.
     access_token: str | None = Field(default=None, sa_column=sa.Column(SealedToken))
     access_revoked_at: datetime.datetime | None = None
+    # The order of re-syncs (ia_portal.resync): the last ticket handed out, and
+    # the ticket whose answer is stored; an older answer is never stored.
+    sync_tickets: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    synced_ticket: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
     created_at: datetime.datetime = Field(default_factory=utcnow)
     last_synced_at: datetime.datetime = Field(default_factory=utcnow)
 

@@ -8,12 +8,11 @@ with the token we hold. A 401 there means the user withdrew our access.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import logging
-import weakref
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from ia_portal import ia_client
@@ -38,67 +37,84 @@ class UnknownUser(LookupError):
     """No stored user has this IA user id."""
 
 
-# One lock per IA user: re-syncs of one user run one after another, so a slow
-# fetch of old data can never overwrite a newer one. Burst hints queue here.
-# Limitation: the lock is per process because this portal runs one backend
-# process; several workers would need the lock in the database or Redis.
-_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-
-def _lock_for(ia_user_id: int) -> asyncio.Lock:
-    lock = _locks.get(ia_user_id)
-    if lock is None:
-        lock = asyncio.Lock()
-        _locks[ia_user_id] = lock
-    return lock
-
-
 async def resync(settings: Settings, ia_user_id: int) -> ResyncResult:
     """Re-fetch one user from IA with their stored token and store the result.
+
+    Re-syncs of one user may run at once, in any backend worker: each takes a
+    ticket from the database before it asks IA, and its answer is stored only
+    if no re-sync that asked later has stored its own (`_newest`). So a slow
+    fetch of old data never overwrites a newer one, and nothing about the
+    order lives in a worker's memory. (A lock held across the call to IA
+    would need an expiry, and an expired lock lets two writers in.)
 
     Raises:
         UnknownUser: no such user here; nothing is written.
         ia_client.IAError: IA failed or answered outside the protocol; nothing
             is written.
     """
-    async with _lock_for(ia_user_id):
-        token = await run_in_threadpool(_token_of, ia_user_id)
-        if token is None:
-            logger.info("re-sync of IA user %s: access already revoked", ia_user_id)
-            return ResyncResult.REVOKED
+    token, ticket = await run_in_threadpool(_take_ticket, ia_user_id)
+    if token is None:
+        logger.info("re-sync of IA user %s: access already revoked", ia_user_id)
+        return ResyncResult.REVOKED
 
-        try:
-            data = await ia_client.fetch_user(settings, token)
-        except ia_client.IARefused as refused:
-            if refused.status_code not in (401, 403):
-                raise
-            await run_in_threadpool(_revoke, ia_user_id, token)
-            logger.info("re-sync of IA user %s: IA says access is revoked", ia_user_id)
-            return ResyncResult.REVOKED
+    try:
+        data = await ia_client.fetch_user(settings, token)
+    except ia_client.IARefused as refused:
+        if refused.status_code not in (401, 403):
+            raise
+        await run_in_threadpool(_revoke, ia_user_id, token, ticket)
+        logger.info("re-sync of IA user %s: IA says access is revoked", ia_user_id)
+        return ResyncResult.REVOKED
 
-        if data.user_id != ia_user_id:
-            raise ia_client.IABadAnswer("IA answered with another user for this token")
-        changed = await run_in_threadpool(_apply, data, token)
-        logger.info("re-sync of IA user %s: %s", ia_user_id, changed)
-        return changed
+    if data.user_id != ia_user_id:
+        raise ia_client.IABadAnswer("IA answered with another user for this token")
+    changed = await run_in_threadpool(_apply, data, token, ticket)
+    logger.info("re-sync of IA user %s: %s", ia_user_id, changed)
+    return changed
 
 
-def _token_of(ia_user_id: int) -> str | None:
+def _take_ticket(ia_user_id: int) -> tuple[str | None, int]:
+    """The user's token, and this re-sync's place in the order of their re-syncs."""
     with open_session() as session:
-        user = session.exec(
-            select(IAUser).where(IAUser.ia_user_id == ia_user_id)
-        ).first()
-    if user is None:
-        raise UnknownUser(ia_user_id)
-    return user.access_token
+        taken = session.exec(
+            sa.update(IAUser)
+            .where(col(IAUser.ia_user_id) == ia_user_id)
+            .values(sync_tickets=col(IAUser.sync_tickets) + 1)
+        )
+        if taken.rowcount != 1:
+            raise UnknownUser(ia_user_id)
+        # The update holds the row until the commit: no other ticket is the same.
+        user = session.exec(select(IAUser).where(IAUser.ia_user_id == ia_user_id)).one()
+        session.commit()
+    return user.access_token, user.sync_tickets
 
 
-def _revoke(ia_user_id: int, token: str) -> None:
-    """Drop the token IA refused (unless a new sign-in replaced it meanwhile)."""
+def _newest(session: Session, ia_user_id: int, ticket: int) -> bool:
+    """Mark `ticket`'s answer as the stored one, unless a later ticket's is.
+
+    Uncommitted: the caller commits with its writes, or drops both. The update
+    holds the user's row until then, so concurrent writers go one at a time.
+    """
+    marked = session.exec(
+        sa.update(IAUser)
+        .where(col(IAUser.ia_user_id) == ia_user_id)
+        .where(col(IAUser.synced_ticket) < ticket)
+        .values(synced_ticket=ticket)
+    )
+    return marked.rowcount == 1
+
+
+def _revoke(ia_user_id: int, token: str, ticket: int) -> None:
+    """Drop the token IA refused, unless something newer is stored.
+
+    Newer: a sign-in's token, or the answer of a re-sync that asked IA later.
+    """
     with open_session() as session:
+        if not _newest(session, ia_user_id, ticket):
+            return
         user = session.exec(select(IAUser).where(IAUser.ia_user_id == ia_user_id)).one()
         if user.access_token != token:
-            return
+            return  # closing the session unmarks the ticket
         user.access_token = None
         user.access_revoked_at = utcnow()
         session.add(user)
@@ -107,9 +123,12 @@ def _revoke(ia_user_id: int, token: str) -> None:
         session.commit()
 
 
-def _apply(data: IAUserData, token: str) -> ResyncResult:
+def _apply(data: IAUserData, token: str, ticket: int) -> ResyncResult:
     """Store what IA returned; record which items changed."""
     with open_session() as session:
+        if not _newest(session, data.user_id, ticket):
+            # A re-sync that asked IA after this one already stored its answer.
+            return ResyncResult.UNCHANGED
         user = session.exec(
             select(IAUser).where(IAUser.ia_user_id == data.user_id)
         ).one()

@@ -7,9 +7,11 @@ stops when the panel is hidden, the page is left (the tab's next page load
 says so), or the tab disconnects. (Not on unmount: React's development mode
 unmounts and mounts each component once more at start.)
 
-Limitation: a tab whose socket reconnects (a backend restart, another worker)
-stops getting updates until the page loads again or the panel is toggled,
-because the poll belongs to the connection that started it.
+Limitation: a tab whose poll ends with its backend worker (a restart), or
+whose socket is away longer than a poll, gets no updates until the page loads
+again or the panel is toggled, because the poll runs in the worker that
+started it. A socket that comes back on another worker keeps its poll: with
+Redis the poll's changes reach it there.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from ia_portal.db import open_session
 from ia_portal.inspector.diagram import sequence
 from ia_portal.inspector.timeline import View, last_event_id, read_view
+from ia_portal.live import tab_connected
 from ia_portal.state.session import SessionState
 
 # How often an open inspector asks the database for news, in seconds.
@@ -43,14 +46,6 @@ def _read(browser: str, key: str) -> View:
 def _newest() -> int:
     with open_session() as session:
         return last_event_id(session)
-
-
-def _connected(client_token: str) -> bool:
-    # Imported here: the app module imports the pages that use this state.
-    from ia_portal.ia_portal import app
-
-    namespace = app.event_namespace
-    return namespace is not None and client_token in namespace.token_to_sid
 
 
 class InspectorState(SessionState):
@@ -142,7 +137,7 @@ class InspectorState(SessionState):
             client_token = self.router.session.client_token
             seen = self._last_event
         quiet = 0
-        while _connected(client_token):
+        while await tab_connected(client_token):
             await asyncio.sleep(POLL_SECONDS)
             newest = await run_in_threadpool(_newest)
             quiet = 0 if newest != seen else quiet + 1

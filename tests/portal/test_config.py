@@ -126,3 +126,28 @@ def test_ia_origin_is_the_bare_origin(env, url: str, origin: str) -> None:
         env.setenv(name, value)
     env.setenv("IA_SERVER_URL", url)
     assert get_settings().ia_origin == origin
+
+
+def test_without_a_redis_url_the_tabs_stay_in_process(env) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    assert get_settings().redis_url == ""
+
+
+def test_a_redis_url_is_kept_as_given(env) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("REDIS_URL", " redis://127.0.0.1:6379/1 ")
+    assert get_settings().redis_url == "redis://127.0.0.1:6379/1"
+
+
+def test_a_redis_url_of_another_scheme_names_the_setting_not_the_url(env) -> None:
+    for name, value in REQUIRED.items():
+        env.setenv(name, value)
+    env.setenv("REDIS_URL", "http://:hunter2@cache.example:6379")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    assert str(caught.value) == (
+        "Setting REDIS_URL is invalid: must start with redis://, rediss:// or unix://"
+    )
+    assert "hunter2" not in str(caught.value)

@@ -10,8 +10,11 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from ia_portal import resync
 from ia_portal.db import open_session
 from ia_portal.models import IACallback, IAUser, ProfileChange
+from ia_portal.protocol import IAUserData
+from ia_portal.resync import ResyncResult
 from ia_portal.routes import create_routes
 from tests.portal.aio import run_async
 from tests.sandbox_harness import Partner, approve, ask
@@ -171,3 +174,67 @@ def test_revoked_access_drops_the_token_and_a_new_sign_in_restores_it(
         "status": "ok",
         "result": "unchanged",
     }
+
+
+def _jose(phone: str) -> IAUserData:
+    return IAUserData(
+        user_id=2,
+        username="jose",
+        email="jose+demo@example.com",
+        name="José Ñandú",
+        phone=phone,
+        items={"username": "jose", "phone": phone},
+    )
+
+
+def _stored_phone() -> str | None:
+    with open_session() as session:
+        return session.exec(select(IAUser)).one().phone
+
+
+def test_an_older_re_syncs_answer_arriving_last_is_not_stored(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    # Two re-syncs ask IA one after the other (in any workers); the first
+    # one's answer comes back last.
+    _sign_in(portal, sandbox, partner, "jose")
+    token, older = resync._take_ticket(2)
+    _, newer = resync._take_ticket(2)
+    assert token is not None
+
+    assert resync._apply(_jose("+34 2"), token, newer) == ResyncResult.UPDATED
+    assert resync._apply(_jose("+34 1"), token, older) == ResyncResult.UNCHANGED
+
+    assert _stored_phone() == "+34 2"
+    assert _counts() == (1, 1, 1)
+
+
+def test_an_older_re_syncs_refusal_arriving_last_revokes_nothing(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    _sign_in(portal, sandbox, partner, "jose")
+    token, older = resync._take_ticket(2)
+    _, newer = resync._take_ticket(2)
+    assert token is not None
+
+    assert resync._apply(_jose("+34 2"), token, newer) == ResyncResult.UPDATED
+    resync._revoke(2, token, older)
+
+    with open_session() as session:
+        user = session.exec(select(IAUser)).one()
+    assert (user.access_token, user.access_revoked_at) == (token, None)
+
+
+def test_re_syncs_in_the_order_they_asked_each_store_their_answer(
+    portal: TestClient, sandbox: httpx.Client, partner: Partner
+) -> None:
+    _sign_in(portal, sandbox, partner, "jose")
+    token, first = resync._take_ticket(2)
+    _, second = resync._take_ticket(2)
+    assert token is not None
+
+    assert resync._apply(_jose("+34 1"), token, first) == ResyncResult.UPDATED
+    assert resync._apply(_jose("+34 2"), token, second) == ResyncResult.UPDATED
+
+    assert _stored_phone() == "+34 2"
+    assert _counts() == (1, 1, 2)
