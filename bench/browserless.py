@@ -22,10 +22,11 @@ import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import socketio
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, WebSocket
 from reflex.state import OnLoadInternalState, State, UpdateVarsInternalState
 
 from bench.common import open_live
@@ -41,6 +42,7 @@ class Boot:
     """What a fresh page sends first, and the names of the state it talks to."""
 
     auth: dict[str, Any]
+    backend_url: str  # where the page's socket goes (PORTAL_API_URL)
     signin_state: str  # the sign-in page's state, as event names spell it
     session_state: str  # the session's state, as deltas spell it
     root_state: str
@@ -51,16 +53,19 @@ class Boot:
 def learn_boot(browser: Browser, portal_url: str) -> Boot:
     """Load the sign-in page once in Chromium and keep what its socket sent."""
     sent: list[str] = []
+    sockets: list[str] = []
+
+    def watch(socket: WebSocket) -> None:
+        sockets.append(socket.url)
+        socket.on("framesent", lambda payload: sent.append(str(payload)))
+
     context = browser.new_context()
     page = context.new_page()
-    page.on(
-        "websocket",
-        lambda socket: socket.on(
-            "framesent", lambda payload: sent.append(str(payload))
-        ),
-    )
+    page.on("websocket", watch)
     open_live(page, portal_url)
     context.close()
+    socket_url = urlsplit(sockets[0])
+    scheme = "https" if socket_url.scheme == "wss" else "http"
 
     connect = next(frame for frame in sent if frame.startswith(_CONNECT_PREFIX))
     auth = json.loads(connect.removeprefix(_CONNECT_PREFIX))
@@ -73,6 +78,7 @@ def learn_boot(browser: Browser, portal_url: str) -> Boot:
     signin_state = page_opened.removesuffix(".page_opened")
     return Boot(
         auth=auth,
+        backend_url=f"{scheme}://{socket_url.netloc}",
         signin_state=signin_state,
         session_state=signin_state.rsplit(".", 1)[0],
         root_state=State.get_full_name(),
@@ -131,7 +137,7 @@ class _Page:
 
     async def connect(self) -> None:
         await self.socket.connect(
-            f"{self.portal_url}?token={self.token}",
+            f"{self.boot.backend_url}?token={self.token}",
             headers={"Origin": self.portal_url},
             auth=self.boot.auth,
             transports=["websocket"],
