@@ -43,6 +43,7 @@ from bench.common import (
     program,
     table,
 )
+from bench.profile import profiled, summary
 from bench.signin_latency import floor_site
 from tests.e2e.stack import ROOT, free_port, stack_env, wait_for
 
@@ -104,9 +105,16 @@ def _figures(portal: list[Outcome], floor: list[Outcome], workers: str) -> list[
 
 
 def drive(
-    portal_urls: Sequence[str], sandbox_url: str, count: int, workdir: Path
+    portal_urls: Sequence[str],
+    sandbox_url: str,
+    count: int,
+    workdir: Path,
+    profile: Path | None = None,
 ) -> tuple[list[Outcome], list[Outcome]]:
-    """The sign-ins on the portal (spread over `portal_urls`), then the floor's."""
+    """The sign-ins on the portal (spread over `portal_urls`), then the floor's.
+
+    With `profile`, the portal's backend is sampled with py-spy meanwhile.
+    """
     with chromium() as browser:
         boots = {url: learn_boot(browser, url) for url in set(portal_urls)}
     usernames = add_accounts(sandbox_url, count, prefix="crowd")
@@ -115,7 +123,9 @@ def drive(
         portal_url = portal_urls[number % len(portal_urls)]
         return await signin(boots[portal_url], portal_url, sandbox_url, username)
 
-    portal = asyncio.run(_all(usernames, on_portal))
+    sampled = profiled(portal_urls[0], profile) if profile else contextlib.nullcontext()
+    with sampled:
+        portal = asyncio.run(_all(usernames, on_portal))
 
     with floor_site(workdir / "floor") as floor:
         floor_users = add_accounts(floor.sandbox_url, count, prefix="crowd")
@@ -189,6 +199,7 @@ def measure(
     portal_urls: Sequence[str] = (),
     sandbox_url: str = "",
     workers: int = WORKERS,
+    profile: Path | None = None,
 ) -> list[Figure]:
     """Run the sign-ins against the given stack, or a stack of its own.
 
@@ -210,7 +221,7 @@ def measure(
             stack = running.enter_context(portal_stack(workdir))
             portal_urls, sandbox_url = [stack.portal_url], stack.sandbox_url
             how = "1 worker (reflex run --env prod: SQLite, states in memory)"
-        portal, floor = drive(portal_urls, sandbox_url, count, workdir)
+        portal, floor = drive(portal_urls, sandbox_url, count, workdir, profile)
     return _figures(portal, floor, how)
 
 
@@ -220,13 +231,18 @@ def main() -> None:
     parser.add_argument("--portal", action="append", default=[], help="portal URL")
     parser.add_argument("--sandbox", default="", help="the running stack's sandbox")
     parser.add_argument("--workers", type=int, default=WORKERS, help="own stack's")
+    parser.add_argument("--profile", type=Path, help="sample the portal into this")
     args = parser.parse_args()
     if bool(args.portal) != bool(args.sandbox):
         sys.exit("give --portal and --sandbox together, or neither")
 
-    figures = measure(args.signins, args.portal, args.sandbox, args.workers)
+    figures = measure(
+        args.signins, args.portal, args.sandbox, args.workers, args.profile
+    )
     print(f"Machine: {machine()}\n")
     print(table(figures))
+    if args.profile:
+        print(f"\nportal's backend: {summary(args.profile)}")
 
 
 if __name__ == "__main__":

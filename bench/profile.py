@@ -19,16 +19,19 @@ PY_SPY = Path(sys.executable).parent / "py-spy"
 
 
 def portal_pid(portal_url: str) -> int:
-    """The `reflex run` process started with PORTAL_URL=`portal_url`."""
+    """The `reflex run` process started with PORTAL_URL=`portal_url` that runs
+    the backend (not a `--frontend-only` one)."""
     wanted = f"PORTAL_URL={portal_url}".encode()
-    for entry in Path("/proc").iterdir():
+    for entry in sorted(Path("/proc").iterdir(), key=lambda path: path.name):
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError):
             command = (entry / "cmdline").read_bytes().split(b"\0")
             environ = (entry / "environ").read_bytes().split(b"\0")
-            reflex_run = b"run" in command and any(
-                part.endswith(b"/reflex") for part in command[:2]
+            reflex_run = (
+                b"run" in command
+                and b"--frontend-only" not in command
+                and any(part.endswith(b"/reflex") for part in command[:2])
             )
             if reflex_run and wanted in environ:
                 return int(entry.name)
