@@ -288,3 +288,15 @@ def blank_env(env: Mapping[str, str], url: str) -> dict[str, str]:
         "REFLEX_API_URL": url,
         "REFLEX_DEPLOY_URL": url,
     }
+
+
+def show_errors(stack: Stack, what: str) -> None:
+    """Print the stack's first logged traceback (if any) to stderr: the logs go
+    with the run's temporary folder."""
+    text = stack.log_text()
+    start = text.find("Traceback")
+    if start >= 0:
+        print(
+            f"{what}: the first error logged:\n{text[start : start + 4000]}",
+            file=sys.stderr,
+        )
