@@ -4,7 +4,7 @@
 # Both are safe to run again: each step redoes only what changed.
 
 PYTHON ?= python3
-ROUNDS ?= 10
+ROUNDS ?= 30
 WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -39,9 +39,10 @@ test-postgres: setup-test
 test-scaled: setup-test
 	scripts/scaled-tests $(PYTEST_ARGS)
 
-# Benchmarks print figures; they start their own portal and sandbox.
+# Benchmarks print a table of figures, each beside its floor; they start their
+# own programs. BENCH_ARGS=--readme also writes the table into README.md.
 bench: setup-test
-	$(PY) -m bench.signin_latency $(ROUNDS)
+	$(PY) -m bench --rounds $(ROUNDS) $(BENCH_ARGS)
 
 # The README's pictures, taken from a portal and sandbox of their own in Chromium.
 screenshots: setup-test

@@ -1,57 +1,190 @@
-"""Time sign-ins from pressing Approve on the phone to the profile being shown.
+"""Sign-in latency: from pressing Approve on the phone to the profile shown.
 
-Starts its own sandbox and portal (as the browser tests do), signs in N times
-in Chromium and prints the figures. Usage: `.venv/bin/python -m bench.signin_latency
-[N]` from the repository root, after `make test` has installed everything.
+The portal runs as deployed (prod mode) beside its floor: a bare page
+(`floor_page.html`) that embeds IA's frame and only shows the status of IA's
+message, registered with a sandbox of its own (same code and settings, its
+partner being the bare page). Rounds alternate between the two, each in a
+fresh browser profile of one Chromium; the phone is a page of its own.
+
+Usage: `.venv/bin/python -m bench.signin_latency [ROUNDS]` (from `make bench`).
 """
 
 from __future__ import annotations
 
-import statistics
+import contextlib
+import dataclasses
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import CHROMIUM_FLAGS, _chromium_path
-from tests.e2e.flows import identify
-from tests.e2e.stack import running_stack
+from bench.common import (
+    BENCH_SETTINGS,
+    WEB_DIR,
+    Figure,
+    chromium,
+    machine,
+    open_live,
+    percentile,
+    portal_stack,
+    program,
+    table,
+)
+from tests.e2e.flows import SIGN_IN, identify_in_frame
+from tests.e2e.stack import CLIENT_ID, CLIENT_SECRET, Stack, free_port, stack_env
+
+FLOOR_IS = "a bare page taking IA's message"
+USER = "ada"
+TIMEOUT_MS = 60_000
 
 
-def main(rounds: int) -> None:
+@dataclasses.dataclass(frozen=True)
+class Floor:
+    """The bare page and the sandbox registered for it."""
+
+    page_url: str
+    sandbox_url: str
+
+    @property
+    def frame_url(self) -> str:
+        query = urlencode({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+        return f"{self.sandbox_url}/api/partner/authorize/view?{query}"
+
+
+@contextlib.contextmanager
+def floor_site(workdir: Path) -> Iterator[Floor]:
+    """Serve the bare page, and a sandbox whose partner it is."""
+    workdir.mkdir(exist_ok=True)
+    page_url = f"http://localhost:{free_port()}"
+    sandbox_url = f"http://localhost:{free_port()}"
+    env = stack_env(
+        workdir, page_url, page_url, sandbox_url, WEB_DIR, settings=BENCH_SETTINGS
+    )
+    page = [sys.executable, "-m", "bench.floor_site", page_url.rsplit(":", 1)[1]]
+    sandbox = [sys.executable, "-m", "ia_sandbox"]
+    with (
+        program("floor-page", page, env, page_url, workdir),
+        program("floor-sandbox", sandbox, env, f"{sandbox_url}/healthz", workdir),
+    ):
+        yield Floor(page_url, sandbox_url)
+
+
+# Both ends are timed inside the pages, by the one system clock (Date.now):
+# Playwright's own waits poll at growing intervals (up to half a second),
+# which would round every figure up to its next poll.
+WATCH_TEXT = """([selector, text]) => {
+  window.__shownAt = null;
+  const check = () => {
+    const found = document.querySelector(selector);
+    if (window.__shownAt === null && found && found.textContent.includes(text)) {
+      window.__shownAt = 0;
+      // The frame that paints it: what a person sees.
+      requestAnimationFrame(() => { window.__shownAt = Date.now(); });
+    }
+  };
+  new MutationObserver(check).observe(document, {
+    subtree: true, childList: true, characterData: true,
+  });
+  check();
+}"""
+WATCH_CLICK = """() => {
+  window.__clickedAt = null;
+  document.addEventListener("click", () => { window.__clickedAt = Date.now(); },
+                            { capture: true, once: true });
+}"""
+
+
+def _approve(phone: Page, sandbox_url: str) -> None:
+    """Press Approve on the user's request, noting when the click landed."""
+    phone.goto(f"{sandbox_url}/app/{USER}")
+    approve = phone.get_by_role("button", name="Approve").first
+    approve.wait_for()
+    phone.evaluate(WATCH_CLICK)
+    approve.click()
+
+
+def _seconds(page: Page, phone: Page) -> float:
+    """From the Approve click on the phone to the text shown on `page`."""
+    page.wait_for_function("() => window.__shownAt > 0", timeout=TIMEOUT_MS)
+    shown = page.evaluate("() => window.__shownAt")
+    clicked = phone.evaluate("() => window.__clickedAt")
+    return float(shown - clicked) / 1000
+
+
+def portal_round(browser: Browser, phone: Page, stack: Stack) -> float:
+    """One sign-in on the portal: seconds from Approve to the profile shown."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    open_live(page, stack.portal_url)
+    page.get_by_role("button", name=SIGN_IN).click()
+    identify_in_frame(page, USER)
+    page.evaluate(WATCH_TEXT, ["#profile", "Ada Lovelace"])
+
+    _approve(phone, stack.sandbox_url)
+    expect(page.locator("#profile")).to_contain_text("Ada Lovelace", timeout=TIMEOUT_MS)
+    seconds = _seconds(page, phone)
+    context.close()
+    return seconds
+
+
+def floor_round(browser: Browser, phone: Page, floor: Floor) -> float:
+    """One sign-in on the bare page: seconds from Approve to `success` shown."""
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{floor.page_url}/?frame={quote(floor.frame_url, safe='')}")
+    identify_in_frame(page, USER)
+    page.evaluate(WATCH_TEXT, ["#outcome", "success"])
+
+    _approve(phone, floor.sandbox_url)
+    expect(page.locator("#outcome")).to_have_text("success", timeout=TIMEOUT_MS)
+    seconds = _seconds(page, phone)
+    context.close()
+    return seconds
+
+
+def measure(rounds: int) -> list[Figure]:
+    """Sign in `rounds` times on each, alternating; p50 and p95 of each."""
     with (
         tempfile.TemporaryDirectory() as workdir,
-        running_stack(Path(workdir)) as stack,
-        sync_playwright() as driver,
+        portal_stack(Path(workdir)) as stack,
+        floor_site(Path(workdir) / "floor") as floor,
+        chromium() as browser,
     ):
-        browser = driver.chromium.launch(
-            executable_path=_chromium_path(), args=CHROMIUM_FLAGS
-        )
         phone = browser.new_page()
-        seconds = []
+        # One round each first, unmeasured: the first page load of a process
+        # pays for its imports and caches, which a running deployment has paid.
+        portal_round(browser, phone, stack)
+        floor_round(browser, phone, floor)
+        portal, bare = [], []
         for _ in range(rounds):
-            context = browser.new_context()
-            page = context.new_page()
-            identify(page, stack, "ada")
-            phone.goto(f"{stack.sandbox_url}/app/ada")
-            approve = phone.get_by_role("button", name="Approve").first
-            approve.wait_for()
+            portal.append(portal_round(browser, phone, stack))
+            bare.append(floor_round(browser, phone, floor))
 
-            started = time.perf_counter()
-            approve.click()
-            expect(page.locator("#profile")).to_contain_text("Ada Lovelace")
-            seconds.append(time.perf_counter() - started)
-            context.close()
-        browser.close()
-
-    seconds.sort()
-    p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]
-    print(f"sign-ins: {rounds}  (Approve pressed -> profile shown, dev mode)")
-    print(f"p50 {statistics.median(seconds):.2f} s   p95 {p95:.2f} s   ", end="")
-    print(f"min {seconds[0]:.2f} s   max {seconds[-1]:.2f} s")
+    what = f"sign-in, Approve → profile shown, Chromium ({rounds} each)"
+    return [
+        Figure(
+            f"{what}, p50",
+            "s",
+            percentile(portal, 0.5),
+            percentile(bare, 0.5),
+            FLOOR_IS,
+        ),
+        Figure(
+            f"{what}, p95",
+            "s",
+            percentile(portal, 0.95),
+            percentile(bare, 0.95),
+            FLOOR_IS,
+        ),
+    ]
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10)
+    figures = measure(int(sys.argv[1]) if len(sys.argv) > 1 else 30)
+    print(f"Machine: {machine()}\n")
+    print(table(figures))

@@ -15,7 +15,9 @@ the user fetch is tried again, by the policy `USER_FETCH_RETRY` states.
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 from typing import Any
 
 import anyio
@@ -90,13 +92,24 @@ def redact(value: str) -> str:
     return f"{value[:4]}…" if value else "(empty)"
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """How every call to IA checks TLS: httpx's default, certificates verified.
+
+    Built once per process and shared: building one loads the whole CA bundle,
+    about 30 ms of CPU, which capped the callback at a few dozen a second when
+    each call built its own (`make bench`, callback throughput).
+    """
+    return httpx.create_ssl_context()
+
+
 def _client(
     settings: Settings, transport: httpx.AsyncBaseTransport | None
 ) -> httpx.AsyncClient:
     # TLS is always verified; one timeout bounds connect, read, write and pool.
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.ia_http_timeout),
-        verify=True,
+        verify=_tls(),
         follow_redirects=False,
         transport=transport,
     )

@@ -8,7 +8,8 @@ Routes, by module:
 - `account`: the phone's profile editor and its "Revoke access" button;
 - `oauth`: ``POST /api/oauth/token`` and ``GET /api/public/user``;
 - `ledger`: ``GET /ledger``, the payments partners received;
-- `faults`: ``/_sandbox/faults``, only when ``SANDBOX_TEST_CONTROLS`` is true;
+- `faults`: ``/_sandbox/faults``, and `shortcuts`: ``/_sandbox/users`` and
+  ``/_sandbox/codes``, only when ``SANDBOX_TEST_CONTROLS`` is true;
 - here: ``GET /healthz`` → ``{"status": "ok"}``, for start-up scripts.
 """
 
@@ -24,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ia_sandbox import account, faults, frame, ledger, oauth, phone
+from ia_sandbox import account, faults, frame, ledger, oauth, phone, shortcuts
 from ia_sandbox.config import Settings
 from ia_sandbox.db import make_engine
 from ia_sandbox.errors import CrashGuard, http_error
@@ -51,9 +52,13 @@ def create_app(settings: Settings, engine: Engine | None = None) -> Starlette:
     engine = engine or make_engine(settings)
     if settings.faults:
         logger.warning("faults injected: %s", describe_plan(settings.faults))
-    controls = faults.control_routes if settings.test_controls else []
-    if controls:
-        logger.warning("test controls on: /_sandbox/faults can inject faults")
+    controls = []
+    if settings.test_controls:
+        controls = [*faults.control_routes, *shortcuts.routes]
+        logger.warning(
+            "test controls on: /_sandbox/faults can inject faults, "
+            "/_sandbox/users and /_sandbox/codes skip the phone"
+        )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -18,7 +18,13 @@ never leave the server: a flow is named by the id of its first step.
 (`SessionState.browser_id`), so every tab of one browser shares it.
 """
 
-from ia_portal.inspector.record import arecord, link_callback, new_trace, record
+from ia_portal.inspector.record import (
+    arecord,
+    flush,
+    link_callback,
+    new_trace,
+    record,
+)
 from ia_portal.inspector.steps import Step
 
-__all__ = ["Step", "arecord", "link_callback", "new_trace", "record"]
+__all__ = ["Step", "arecord", "flush", "link_callback", "new_trace", "record"]

@@ -1,10 +1,11 @@
-"""Writing protocol steps for the inspector, and forgetting the oldest ones.
+"""Recording protocol steps for the inspector, and forgetting the oldest ones.
 
-Each step is written in a transaction of its own, after the caller's work is
-committed, so that recording can neither hold up nor undo the flow: a failure
-to record is logged as a warning and swallowed. At most
-`INSPECTOR_RETENTION_EVENTS` steps are kept; each write removes the oldest
-beyond that number (0 turns recording off).
+Each step is written apart from the caller's work, after it, by the writer
+thread (`ia_portal.inspector.writer`), so that recording can neither hold up
+nor undo the flow: a failure to record is logged as a warning and swallowed.
+At most `INSPECTOR_RETENTION_EVENTS` steps are kept; each write removes the
+oldest beyond that number (0 turns recording off). `flush` waits for the
+writes queued so far.
 
 Nothing secret may be passed in: callers shorten codes with `ia_client.redact`,
 redact the client secret, and never hand over an access token.
@@ -22,13 +23,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
-from starlette.concurrency import run_in_threadpool
 
 from ia_portal.config import get_settings
 from ia_portal.db import get_engine
+from ia_portal.inspector import writer
 from ia_portal.inspector.steps import Step
-from ia_portal.models import InspectorEvent
+from ia_portal.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def record(
     browser: str | None = None,
     bind: sa.Engine | sa.Connection | None = None,
 ) -> None:
-    """Store one step; never raises.
+    """Store one step (queued for the writer thread); never raises.
 
     Args:
         details: (label, value) pairs anyone looking at the inspector may see.
@@ -82,40 +82,25 @@ def record(
         keep = get_settings().inspector_retention_events
         if keep == 0:
             return
-        event = InspectorEvent(
-            step=step.value,
-            ok=ok,
-            attempt_id=attempt_id,
-            trace=trace,
-            callback_id=callback_id,
-            browser=browser,
-            summary=summary[:MAX_SUMMARY],
-            details=_triples(details, personal),
-        )
-        with Session(bind or get_engine()) as session:
-            session.add(event)
-            session.flush()
-            assert event.id is not None
-            _prune(session, event.id, keep)
-            session.commit()
+        row = {
+            "at": utcnow(),
+            "step": step.value,
+            "ok": ok,
+            "attempt_id": attempt_id,
+            "trace": trace,
+            "callback_id": callback_id,
+            "browser": browser,
+            "summary": summary[:MAX_SUMMARY],
+            "details": _triples(details, personal),
+        }
+        writer.enqueue(writer.Write(bind or get_engine(), step=row, keep=keep))
     except Exception as error:
         logger.warning("inspector could not record %s (%s)", step, type(error).__name__)
 
 
 async def arecord(step: Step, **fields: Any) -> None:
-    """`record` for async code: the database is written off the event loop."""
-    await run_in_threadpool(record, step, **fields)
-
-
-def _prune(session: Session, newest: int, keep: int) -> None:
-    """Delete the steps older than the `keep` newest, in one indexed statement.
-
-    Ids grow with each write; a gap in them (a rolled-back write) only makes
-    fewer steps kept.
-    """
-    session.exec(
-        sa.delete(InspectorEvent).where(col(InspectorEvent.id) <= newest - keep)
-    )
+    """`record` for async code (queuing a step never blocks)."""
+    record(step, **fields)
 
 
 def link_callback(
@@ -124,21 +109,11 @@ def link_callback(
     """Give a claimed callback's steps to the attempt that claimed it; never raises.
 
     Until this claim the portal cannot know which browser a callback was for.
+    The link is queued after the callback's steps, so it finds them.
     """
-    try:
-        with Session(bind) as session:
-            trace = session.exec(
-                select(InspectorEvent.trace).where(
-                    InspectorEvent.callback_id == callback_id
-                )
-            ).first()
-            if trace is None:
-                return
-            session.exec(
-                sa.update(InspectorEvent)
-                .where(col(InspectorEvent.trace) == trace)
-                .values(attempt_id=attempt_id)
-            )
-            session.commit()
-    except Exception as error:
-        logger.warning("inspector could not link a callback (%s)", type(error).__name__)
+    writer.enqueue(writer.Write(bind, link=(callback_id, attempt_id)))
+
+
+def flush() -> None:
+    """Wait until every step recorded so far is in the database."""
+    writer.flush()

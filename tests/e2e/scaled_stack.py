@@ -32,10 +32,10 @@ from tests.e2e.stack import (
     ROOT,
     TOKEN_KEY,
     Stack,
-    _stop,
-    _wait_for,
     free_port,
+    stop,
 )
+from tests.e2e.stack import wait_for as wait_for_url
 
 POSTGRES = os.environ.get("PORTAL_TEST_POSTGRES", "")
 REDIS = os.environ.get("PORTAL_TEST_REDIS", "")
@@ -185,7 +185,7 @@ def running_scaled_stack(workdir: Path) -> Iterator[ScaledStack]:
 
         def wait_for(name: str) -> None:
             url, seconds = answers[name]
-            _wait_for(url, processes[name], logs[name], seconds)
+            wait_for_url(url, processes[name], logs[name], seconds)
 
         def kill_worker(name: str) -> None:
             os.killpg(processes[name].pid, signal.SIGKILL)
@@ -210,10 +210,10 @@ def running_scaled_stack(workdir: Path) -> Iterator[ScaledStack]:
                 logs=logs,
                 callback_api_url=ports.url(ports.callback),
                 database_url=database_url,
-                stop_worker=lambda name: _stop(processes[name]),
+                stop_worker=lambda name: stop(processes[name]),
                 kill_worker=kill_worker,
                 start_worker=restart_worker,
             )
         finally:
             for process in reversed(list(processes.values())):
-                _stop(process)
+                stop(process)

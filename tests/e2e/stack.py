@@ -51,7 +51,8 @@ class Stack:
         return "\n".join(texts)
 
 
-def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    """Wait until `url` answers below 500; raise with the log's tail otherwise."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -64,7 +65,8 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float) ->
     raise RuntimeError(f"{url} did not answer in {seconds} s:\n{tail}")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
+    """Stop a program started in a session of its own, children included."""
     # Each program runs in its own process group: stop it with its children.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
@@ -76,24 +78,24 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-@contextlib.contextmanager
-def running_stack(
-    workdir: Path, split: bool = False, settings: Mapping[str, str] | None = None
-) -> Iterator[Stack]:
-    """Run sandbox and portal until the block ends.
+PORTAL_DB = "portal.db"
 
-    With `split`, the portal's frontend and backend run as two processes, so a
-    test can restart the backend alone (as a deploy would) under an open page.
-    `settings` overrides the settings below (e.g. a longer approval timeout).
+
+def stack_env(
+    workdir: Path,
+    portal_url: str,
+    api_url: str,
+    sandbox_url: str,
+    web_dir: Path,
+    settings: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment the sandbox and the portal of one stack both run with.
+
+    Their databases and Reflex's saved states go in `workdir`; `web_dir` is
+    the portal's own web build. `settings` overrides any of these settings.
     """
-    frontend, backend, sandbox = free_port(), free_port(), free_port()
-    portal_url = f"http://localhost:{frontend}"
-    api_url = f"http://localhost:{backend}"
-    sandbox_url = f"http://localhost:{sandbox}"
     callback_url = f"{api_url}/ia/callback"
-    portal_db = workdir / "portal.db"
-
-    env = {
+    return {
         **os.environ,
         "IA_SERVER_URL": sandbox_url,
         "IA_CLIENT_ID": CLIENT_ID,
@@ -102,7 +104,7 @@ def running_stack(
         "IA_HTTP_TIMEOUT": "5",
         "PORTAL_URL": portal_url,
         "PORTAL_API_URL": api_url,
-        "DATABASE_URL": f"sqlite:///{portal_db}",
+        "DATABASE_URL": f"sqlite:///{workdir / PORTAL_DB}",
         "TOKEN_ENCRYPTION_KEYS": TOKEN_KEY,
         "SIGNIN_CONFIRM_WINDOW": "60",
         "SANDBOX_URL": sandbox_url,
@@ -117,18 +119,55 @@ def running_stack(
         "SANDBOX_CALLBACK_TIMEOUT": "5",
         # A web build of its own, so the tests never disturb a running demo
         # (nor one stack another).
-        "REFLEX_WEB_WORKDIR": str(ROOT / (".web-test-split" if split else ".web-test")),
+        "REFLEX_WEB_WORKDIR": str(web_dir),
         "REFLEX_STATES_WORKDIR": str(workdir / "states"),
         **(settings or {}),
     }
+
+
+def _web_dir(split: bool, prod: bool) -> str:
+    return ".web-test" + ("-split" if split else "") + ("-prod" if prod else "")
+
+
+@contextlib.contextmanager
+def running_stack(
+    workdir: Path,
+    split: bool = False,
+    settings: Mapping[str, str] | None = None,
+    prod: bool = False,
+) -> Iterator[Stack]:
+    """Run sandbox and portal until the block ends.
+
+    With `split`, the portal's frontend and backend run as two processes, so a
+    test can restart the backend alone (as a deploy would) under an open page.
+    With `prod`, the portal runs as a deployment does (`reflex run --env prod`):
+    a built frontend, served with the backend on one port.
+    `settings` overrides those of `stack_env` (e.g. a longer approval timeout).
+    """
+    if split and prod:
+        raise ValueError("a prod portal serves frontend and backend together")
+    frontend, backend, sandbox = free_port(), free_port(), free_port()
+    if prod:
+        backend = frontend
+    portal_url = f"http://localhost:{frontend}"
+    api_url = f"http://localhost:{backend}"
+    sandbox_url = f"http://localhost:{sandbox}"
+    env = stack_env(
+        workdir,
+        portal_url,
+        api_url,
+        sandbox_url,
+        web_dir=ROOT / _web_dir(split, prod),
+        settings=settings,
+    )
     reflex = str(Path(sys.executable).parent / "reflex")
-    dev = [reflex, "run", "--env", "dev", "--loglevel", "info"]
+    run = [reflex, "run", "--env", "prod" if prod else "dev", "--loglevel", "info"]
     commands = {"sandbox": [sys.executable, "-m", "ia_sandbox"]}
     if split:
-        commands["frontend"] = [*dev, "--frontend-only"]
-        commands["portal"] = [*dev, "--backend-only"]
+        commands["frontend"] = [*run, "--frontend-only"]
+        commands["portal"] = [*run, "--backend-only"]
     else:
-        commands["portal"] = dev
+        commands["portal"] = run
     logs = {name: workdir / f"{name}.log" for name in commands}
 
     # rxconfig sets both ports from the settings; Reflex refuses the other
@@ -158,27 +197,27 @@ def running_stack(
     try:
         for name in commands:
             processes[name] = start(name)
-        _wait_for(f"{sandbox_url}/healthz", processes["sandbox"], logs["sandbox"], 60)
-        _wait_for(f"{api_url}/ping", processes["portal"], logs["portal"], 240)
+        wait_for(f"{sandbox_url}/healthz", processes["sandbox"], logs["sandbox"], 60)
+        wait_for(f"{api_url}/ping", processes["portal"], logs["portal"], 240)
         front = processes.get("frontend", processes["portal"])
-        _wait_for(portal_url, front, logs.get("frontend", logs["portal"]), 240)
+        wait_for(portal_url, front, logs.get("frontend", logs["portal"]), 240)
 
         def stop_backend() -> None:
-            _stop(processes["portal"])
+            stop(processes["portal"])
 
         def start_backend() -> None:
             processes["portal"] = start("portal")
-            _wait_for(f"{api_url}/ping", processes["portal"], logs["portal"], 120)
+            wait_for(f"{api_url}/ping", processes["portal"], logs["portal"], 120)
 
         yield Stack(
             portal_url,
             api_url,
             sandbox_url,
-            portal_db,
+            workdir / PORTAL_DB,
             logs,
             stop_backend if split else None,
             start_backend if split else None,
         )
     finally:
         for process in reversed(list(processes.values())):
-            _stop(process)
+            stop(process)

@@ -18,7 +18,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
 
-from ia_portal import models  # noqa: F401  (registers the tables)
+from ia_portal import (
+    inspector,
+    models,  # noqa: F401  (registers the tables)
+)
 from ia_portal.config import get_settings
 from ia_portal.db import get_engine
 from ia_portal.routes import create_routes
@@ -68,6 +71,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     with server.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield sa.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    inspector.flush()  # the steps queued for this database, before it goes
     get_engine.cache_clear()
     with server.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
@@ -131,6 +135,7 @@ def make_portal(
     yield make
     for client in opened:
         client.__exit__(None, None, None)
+    inspector.flush()  # the steps queued for this test's database
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()

@@ -48,6 +48,7 @@ def _approved(sandbox: httpx.Client, partner: Partner, login: str, user: str) ->
 
 
 def _events() -> list[InspectorEvent]:
+    inspector.flush()
     with open_session() as session:
         return list(
             session.exec(select(InspectorEvent).order_by(col(InspectorEvent.id))).all()
@@ -199,6 +200,7 @@ def test_a_success_without_a_callback_records_the_missing_proof(db: Session) -> 
 
     assert confirm_approval(db, attempt.id, TAB, "ada", WINDOW) is None
 
+    inspector.flush()
     rows = db.exec(select(InspectorEvent)).all()
     assert [(e.step, e.ok, e.summary) for e in rows] == [
         (
@@ -222,6 +224,7 @@ def test_the_view_shows_personal_values_to_the_attempt_s_browser_only(
     with open_session() as session:
         assert confirm_approval(session, attempt.id, TAB, "ada", WINDOW) is not None
 
+    inspector.flush()
     with open_session() as session:
         mine = read_view(session, "b-1")
         theirs = read_view(session, "b-2", mine.key)
@@ -257,6 +260,7 @@ def test_an_open_attempt_shows_unclaimed_callbacks_as_unmatched(
     )
     assert portal.get(_approved(sandbox, partner, "grace", "grace")).status_code == 200
 
+    inspector.flush()
     with open_session() as session:
         view = read_view(session, "b-1")
 
@@ -288,6 +292,7 @@ def test_retention_keeps_exactly_the_newest_steps(
 
     _record_numbered(8, db.get_bind())
 
+    inspector.flush()
     kept = db.exec(select(InspectorEvent).order_by(col(InspectorEvent.id))).all()
     assert [e.summary for e in kept] == ["3", "4", "5", "6", "7"]
 
@@ -300,6 +305,7 @@ def test_retention_zero_records_nothing(
 
     _record_numbered(3, db.get_bind())
 
+    inspector.flush()
     assert db.exec(select(InspectorEvent)).all() == []
 
 
@@ -311,6 +317,7 @@ def test_a_failure_to_record_is_logged_not_raised(
 
     inspector.record(Step.SIGNED_IN, attempt_id="a", bind=empty)
     inspector.link_callback(empty, 1, "a")
+    inspector.flush()
 
     warnings = [
         record.getMessage()
@@ -343,6 +350,8 @@ def test_the_diagram_draws_each_step_between_its_lifelines(
     assert portal.get(_approved(sandbox, partner, "ada", "ada")).status_code == 200
     with open_session() as session:
         assert confirm_approval(session, attempt.id, TAB, "ada", WINDOW) is not None
+    inspector.flush()
+    with open_session() as session:
         view = read_view(session, "b-1")
 
     assert sequence(view.rows).splitlines()[5:] == [
