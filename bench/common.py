@@ -16,12 +16,15 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from playwright.sync_api import Browser, Page, WebSocket, sync_playwright
 
 from tests.conftest import CHROMIUM_FLAGS, _chromium_path
 from tests.e2e.stack import (
+    CLIENT_ID,
+    CLIENT_SECRET,
     ROOT,
     Stack,
     free_port,
@@ -300,3 +303,34 @@ def show_errors(stack: Stack, what: str) -> None:
             f"{what}: the first error logged:\n{text[start : start + 4000]}",
             file=sys.stderr,
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class Floor:
+    """The bare page and the sandbox registered for it."""
+
+    page_url: str
+    sandbox_url: str
+
+    @property
+    def frame_url(self) -> str:
+        query = urlencode({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+        return f"{self.sandbox_url}/api/partner/authorize/view?{query}"
+
+
+@contextlib.contextmanager
+def floor_site(workdir: Path) -> Iterator[Floor]:
+    """Serve the bare page, and a sandbox whose partner it is."""
+    workdir.mkdir(exist_ok=True)
+    page_url = f"http://localhost:{free_port()}"
+    sandbox_url = f"http://localhost:{free_port()}"
+    env = stack_env(
+        workdir, page_url, page_url, sandbox_url, WEB_DIR, settings=BENCH_SETTINGS
+    )
+    page = [sys.executable, "-m", "bench.floor_site", page_url.rsplit(":", 1)[1]]
+    sandbox = [sys.executable, "-m", "ia_sandbox"]
+    with (
+        program("floor-page", page, env, page_url, workdir),
+        program("floor-sandbox", sandbox, env, f"{sandbox_url}/healthz", workdir),
+    ):
+        yield Floor(page_url, sandbox_url)

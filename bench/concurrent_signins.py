@@ -37,6 +37,7 @@ from bench.common import (
     Figure,
     add_accounts,
     chromium,
+    floor_site,
     machine,
     percentile,
     portal_stack,
@@ -44,7 +45,6 @@ from bench.common import (
     table,
 )
 from bench.profile import profiled, summary
-from bench.signin_latency import floor_site
 from tests.e2e.stack import ROOT, free_port, stack_env, wait_for
 
 SIGNINS = 200

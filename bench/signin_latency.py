@@ -1,75 +1,40 @@
 """Sign-in latency: from pressing Approve on the phone to the profile shown.
 
 The portal runs as deployed (prod mode) beside its floor: a bare page
-(`floor_page.html`) that embeds IA's frame and only shows the status of IA's
-message, registered with a sandbox of its own (same code and settings, its
-partner being the bare page). Rounds alternate between the two, each in a
-fresh browser profile of one Chromium; the phone is a page of its own.
+(`floor_page.html`, served with a sandbox of its own by `common.floor_site`)
+that embeds IA's frame and only shows the status of IA's message. Rounds
+alternate between the two, each in a fresh browser profile of one Chromium;
+the phone is a page of its own.
 
 Usage: `.venv/bin/python -m bench.signin_latency [ROUNDS]` (from `make bench`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import sys
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from playwright.sync_api import Browser, Page, expect
 
 from bench.common import (
-    BENCH_SETTINGS,
-    WEB_DIR,
     Figure,
+    Floor,
     chromium,
+    floor_site,
     machine,
     open_live,
     percentile,
     portal_stack,
-    program,
     table,
 )
 from tests.e2e.flows import SIGN_IN, identify_in_frame
-from tests.e2e.stack import CLIENT_ID, CLIENT_SECRET, Stack, free_port, stack_env
+from tests.e2e.stack import Stack
 
 FLOOR_IS = "a bare page taking IA's message"
 USER = "ada"
 TIMEOUT_MS = 60_000
-
-
-@dataclasses.dataclass(frozen=True)
-class Floor:
-    """The bare page and the sandbox registered for it."""
-
-    page_url: str
-    sandbox_url: str
-
-    @property
-    def frame_url(self) -> str:
-        query = urlencode({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
-        return f"{self.sandbox_url}/api/partner/authorize/view?{query}"
-
-
-@contextlib.contextmanager
-def floor_site(workdir: Path) -> Iterator[Floor]:
-    """Serve the bare page, and a sandbox whose partner it is."""
-    workdir.mkdir(exist_ok=True)
-    page_url = f"http://localhost:{free_port()}"
-    sandbox_url = f"http://localhost:{free_port()}"
-    env = stack_env(
-        workdir, page_url, page_url, sandbox_url, WEB_DIR, settings=BENCH_SETTINGS
-    )
-    page = [sys.executable, "-m", "bench.floor_site", page_url.rsplit(":", 1)[1]]
-    sandbox = [sys.executable, "-m", "ia_sandbox"]
-    with (
-        program("floor-page", page, env, page_url, workdir),
-        program("floor-sandbox", sandbox, env, f"{sandbox_url}/healthz", workdir),
-    ):
-        yield Floor(page_url, sandbox_url)
 
 
 # Both ends are timed inside the pages, by the one system clock (Date.now):
