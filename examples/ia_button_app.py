@@ -137,5 +137,6 @@ def ia_routes() -> Starlette:
     )
 
 
-app = rx.App(api_transformer=ia_routes())
+# The button's look (optional): IA's navy and mint, from the portal's stylesheet.
+app = rx.App(stylesheets=["/portal.css"], api_transformer=ia_routes())
 app.add_page(index, route="/", title="Hello, Instant Access")
