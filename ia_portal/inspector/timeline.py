@@ -15,9 +15,10 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from ia_portal.attempts import ATTEMPT_LIFETIME
 from ia_portal.inspector.record import PERSONAL
 from ia_portal.inspector.steps import OUTCOMES, Step, info
-from ia_portal.models import InspectorEvent
+from ia_portal.models import InspectorEvent, utcnow
 
 # How far back "recent attempts" look, and how many of them are listed.
 RECENT_EVENTS = 400
@@ -25,6 +26,8 @@ RECENT_FLOWS = 12
 
 HIDDEN_OTHER = "(hidden: another browser's attempt)"
 HIDDEN_UNCLAIMED = "(hidden until a browser claims this callback)"
+# An attempt older than its lifetime with no ending: its tab left without one.
+LEFT_OPEN = "left open, no ending seen"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +95,12 @@ def _detail(events: Iterable[InspectorEvent], *labels: str) -> str:
     return ""
 
 
+def _age(moment: datetime.datetime) -> datetime.timedelta:
+    # SQLite gives back naive datetimes; every stored time is UTC.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    return utcnow() - aware
+
+
 def _describe(events: list[InspectorEvent], browser: str) -> Flow:
     first = events[0]
     started = next((e for e in events if e.step == Step.FRAME_REQUESTED), None)
@@ -106,6 +115,10 @@ def _describe(events: list[InspectorEvent], browser: str) -> Flow:
         answered = [e for e in events if e.step == Step.CALLBACK_ANSWERED]
         failed = any(not e.ok for e in events)
         outcome = "refused" if failed else "stored" if answered else "in progress"
+    elif _age(first.at) > ATTEMPT_LIFETIME:
+        # Its tab went away without an ending the portal could see (a closed
+        # tab's frame withdraws its request from IA and tells the page nothing).
+        outcome = LEFT_OPEN
     else:
         outcome = "in progress"
     return Flow(

@@ -27,7 +27,7 @@ from ia_portal.db import open_session
 from ia_portal.inspector import Step
 from ia_portal.inspector.diagram import clean, sequence
 from ia_portal.inspector.timeline import HIDDEN_OTHER, HIDDEN_UNCLAIMED, read_view
-from ia_portal.models import IACallback, IAUser, InspectorEvent
+from ia_portal.models import IACallback, IAUser, InspectorEvent, utcnow
 from tests.sandbox_harness import CLIENT_ID, CLIENT_SECRET, Partner, approve, ask
 
 TAB = "tab-1"
@@ -276,6 +276,33 @@ def test_an_open_attempt_shows_unclaimed_callbacks_as_unmatched(
     assert [(f.title, f.outcome) for f in view.flows] == [
         ("IA callback, not claimed by a browser", "stored"),
         ("Sign-in", "in progress"),
+    ]
+
+
+def test_an_attempt_left_open_past_its_lifetime_says_so(db: Session) -> None:
+    for minutes_ago, summary in ((11, "Sign-in"), (9, "Payment of 5.00 USD")):
+        attempt = start_attempt(db, TAB)
+        inspector.record(
+            Step.FRAME_REQUESTED,
+            attempt_id=attempt.id,
+            browser="b-1",
+            summary=summary,
+            bind=db.get_bind(),
+        )
+        inspector.flush()
+        # As if the tab had been closed that long ago: nothing ended the attempt.
+        db.execute(
+            sa.update(InspectorEvent)
+            .where(col(InspectorEvent.attempt_id) == attempt.id)
+            .values(at=utcnow() - datetime.timedelta(minutes=minutes_ago))
+        )
+        db.commit()
+
+    view = read_view(db, "b-1")
+
+    assert [(f.title, f.outcome) for f in view.flows] == [
+        ("Payment of 5.00 USD", "in progress"),
+        ("Sign-in", "left open, no ending seen"),
     ]
 
 
