@@ -107,6 +107,10 @@ class SessionState(rx.State):
     @rx.event
     async def refresh_from_ia(self):
         """Re-fetch the profile from IA now, and say how it went."""
+        if not self.signed_in:
+            # A backend restart leaves this tab a fresh state; a click can come
+            # before the page's load has looked its session up again.
+            self._load()
         if not self.signed_in or self.refreshing:
             return
         self.refreshing = True

@@ -17,9 +17,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import (
     PAY,
+    PHONE,
     SIGN_IN,
     answer_on_phone,
     count_rows,
+    fresh_page,
     identify,
     query,
     sign_in,
@@ -40,21 +42,14 @@ def split_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
-def _page(browser: Browser, width: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    context.set_default_timeout(30_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture
 def tab(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, 1100)
+    yield from fresh_page(browser, timeout_ms=30_000)
 
 
 @pytest.fixture
 def device(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, 390)
+    yield from fresh_page(browser, PHONE, timeout_ms=30_000)
 
 
 def _approve_with_success_held(tab: Page, device: Page, stack: Stack, user: str):
@@ -160,9 +155,11 @@ def test_a_change_made_while_the_backend_is_down_arrives_with_refresh(
     expect(device.get_by_text(re.compile("could not be told"))).to_be_visible()
     stack.start_backend()
 
-    # The hint was lost with the backend; IA still holds the change.
+    # The hint was lost with the backend; IA still holds the change. The click
+    # waits in the page until its websocket is back, which on a loaded machine
+    # takes longer than expect's 5 s (seen beside a CI run).
     tab.get_by_role("button", name="Refresh from Instant Access").click()
-    expect(tab.locator("#profile")).to_contain_text("+34 699 000 111")
+    expect(tab.locator("#profile")).to_contain_text("+34 699 000 111", timeout=30_000)
     expect(tab.locator("#profile")).to_contain_text(
         "Your profile was updated from Instant Access."
     )
