@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.e2e.flows import PHONE, fresh_page
 from tests.e2e.stack import Stack, running_stack
 
 
@@ -16,20 +17,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
-def _new_page(browser: Browser, width: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture
 def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     """A fresh browser profile (no session) on the portal."""
-    yield from _new_page(browser, 1100)
+    yield from fresh_page(browser)
 
 
 @pytest.fixture
 def phone(browser: Browser, stack: Stack) -> Iterator[Page]:
     """The user's phone: the sandbox's IA app page, in a browser of its own."""
-    yield from _new_page(browser, 390)
+    yield from fresh_page(browser, PHONE)

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
 from urllib.parse import quote
 
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from tests.e2e.stack import Stack
 
 SIGN_IN = "Sign in with Instant Access"
 PAY = "Pay with Instant Access"
+# A desktop browser's width, and a phone's.
+DESKTOP = 1100
+PHONE = 390
+
+
+def fresh_page(
+    browser: Browser, width: int = DESKTOP, timeout_ms: int = 20_000
+) -> Iterator[Page]:
+    """A page in a browser profile of its own (no session), closed afterwards."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.set_default_timeout(timeout_ms)
+    yield context.new_page()
+    context.close()
 
 
 def open_portal(page: Page, stack: Stack, path: str = "/") -> None:

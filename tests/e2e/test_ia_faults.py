@@ -19,8 +19,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.flows import (
     PAY,
+    PHONE,
     answer_on_phone,
     count_rows,
+    fresh_page,
     identify,
     query,
     sign_in,
@@ -72,21 +74,14 @@ def ia(faulty: Stack) -> Iterator[httpx.Client]:
         client.delete("/_sandbox/faults").raise_for_status()
 
 
-def _new_page(browser: Browser, width: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    context.set_default_timeout(20_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture
 def tab(browser: Browser, faulty: Stack) -> Iterator[Page]:
-    yield from _new_page(browser, 1100)
+    yield from fresh_page(browser)
 
 
 @pytest.fixture
 def device(browser: Browser, faulty: Stack) -> Iterator[Page]:
-    yield from _new_page(browser, 390)
+    yield from fresh_page(browser, PHONE)
 
 
 def _set_fault(ia: httpx.Client, endpoint: str, fault: str) -> None:

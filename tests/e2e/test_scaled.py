@@ -16,7 +16,14 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket, expect
 
-from tests.e2e.flows import PAY, SIGN_IN, answer_on_phone, identify_in_frame
+from tests.e2e.flows import (
+    PAY,
+    PHONE,
+    SIGN_IN,
+    answer_on_phone,
+    fresh_page,
+    identify_in_frame,
+)
 from tests.e2e.scaled_stack import POSTGRES, REDIS, ScaledStack, running_scaled_stack
 
 pytestmark = pytest.mark.skipif(
@@ -35,21 +42,14 @@ def scaled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledStack]:
         yield running
 
 
-def _page(browser: Browser, width: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    context.set_default_timeout(30_000)
-    yield context.new_page()
-    context.close()
-
-
 @pytest.fixture
 def tab(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, 1100)
+    yield from fresh_page(browser, timeout_ms=30_000)
 
 
 @pytest.fixture
 def device(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, 390)
+    yield from fresh_page(browser, PHONE, timeout_ms=30_000)
 
 
 def _open(tab: Page, stack: ScaledStack, path: str = "/") -> None:
