@@ -27,12 +27,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.e2e.stack import (
-    CLIENT_ID,
-    CLIENT_SECRET,
     ROOT,
-    TOKEN_KEY,
     Stack,
     free_port,
+    stack_env,
     stop,
 )
 from tests.e2e.stack import wait_for as wait_for_url
@@ -102,37 +100,26 @@ class _Ports:
 
 def _settings(workdir: Path, ports: _Ports, database_url: str) -> dict[str, str]:
     """What every process of the stack is told, as `make run-scaled` would."""
-    portal_url, sandbox_url = ports.url(ports.frontend), ports.url(ports.sandbox)
     callback_url = f"{ports.url(ports.callback)}/ia/callback"
-    return {
-        **os.environ,
-        "IA_SERVER_URL": sandbox_url,
-        "IA_CLIENT_ID": CLIENT_ID,
-        "IA_CLIENT_SECRET": CLIENT_SECRET,
-        "IA_CALLBACK_URL": callback_url,
-        "IA_HTTP_TIMEOUT": "5",
-        "PORTAL_URL": portal_url,
+    return stack_env(
+        workdir,
+        portal_url=ports.url(ports.frontend),
         # Every worker knows the one public backend URL, as behind a proxy.
-        "PORTAL_API_URL": ports.url(ports.socket),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS,
-        "TOKEN_ENCRYPTION_KEYS": TOKEN_KEY,
-        "SIGNIN_CONFIRM_WINDOW": "60",
-        "SANDBOX_URL": sandbox_url,
-        "SANDBOX_DATABASE_URL": f"sqlite:///{workdir / 'sandbox.db'}",
-        "SANDBOX_PARTNER_NAME": "IA Portal (tests)",
-        "SANDBOX_PARTNER_CLIENT_ID": CLIENT_ID,
-        "SANDBOX_PARTNER_CLIENT_SECRET": CLIENT_SECRET,
-        "SANDBOX_PARTNER_DOMAIN": portal_url,
-        "SANDBOX_PARTNER_CALLBACK_URL": callback_url,
-        # Long enough for a worker to restart while the phone waits.
-        "SANDBOX_APPROVAL_TIMEOUT": "90",
-        "SANDBOX_CODE_TTL": "30",
-        "SANDBOX_CALLBACK_TIMEOUT": "5",
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test-scaled"),
-        # One process per worker: which one gets what is the test's choice.
-        "GRANIAN_WORKERS": "1",
-    }
+        api_url=ports.url(ports.socket),
+        sandbox_url=ports.url(ports.sandbox),
+        web_dir=ROOT / ".web-test-scaled",
+        settings={
+            # IA calls the other worker than the one holding the tab's socket.
+            "IA_CALLBACK_URL": callback_url,
+            "SANDBOX_PARTNER_CALLBACK_URL": callback_url,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS,
+            # Long enough for a worker to restart while the phone waits.
+            "SANDBOX_APPROVAL_TIMEOUT": "90",
+            # One process per worker: which one gets what is the test's choice.
+            "GRANIAN_WORKERS": "1",
+        },
+    )
 
 
 @contextlib.contextmanager
